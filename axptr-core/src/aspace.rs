@@ -1,0 +1,78 @@
+//! The kernel's address space, as axptr sees it.
+//!
+//! axptr never walks page tables itself: it asks the kernel, through
+//! [`AddrSpace`], whether a user range is mapped with the needed permissions
+//! and to make its pages present. The two methods mirror `axmm::AddrSpace`,
+//! so an ArceOS kernel implements them by forwarding.
+//!
+//! Rules of use, which every function of this crate follows:
+//! - user memory is never read or written while the provider's lock is held
+//!   (the page-fault handler needs that lock);
+//! - the [`AddrSpace`] methods are never called while the fault flag
+//!   ([`is_accessing_user_memory`](crate::is_accessing_user_memory)) is set.
+
+use axerrno::LinuxResult;
+use memory_addr::{VirtAddr, VirtAddrRange};
+use page_table_multiarch::MappingFlags;
+
+/// A user address space that can be checked and populated.
+pub trait AddrSpace {
+    /// Returns whether every byte of `range` is mapped with at least `flags`.
+    ///
+    /// Must not populate anything; a mapped but not yet present (lazy) page
+    /// counts as mapped.
+    fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool;
+
+    /// Makes every page of `[start, start + size)` present, faulting in
+    /// lazily mapped pages.
+    ///
+    /// axptr passes page-aligned `start` and `size`, and only ranges that
+    /// [`check_region_access`](Self::check_region_access) accepted.
+    fn populate_area(
+        &mut self,
+        start: VirtAddr,
+        size: usize,
+        flags: MappingFlags,
+    ) -> LinuxResult<()>;
+}
+
+/// Gives axptr temporary access to an [`AddrSpace`], usually by locking it.
+///
+/// Every [`AddrSpace`] is a provider of itself, and so is `&mut A`: tests and
+/// single-threaded kernels pass `&mut aspace`. A kernel whose address space
+/// sits behind a lock implements this on a small handle type that locks for
+/// the duration of `f`.
+pub trait AddrSpaceProvider {
+    /// The address space handed to `f`.
+    type AddrSpace: AddrSpace + ?Sized;
+
+    /// Runs `f` with the address space (for example, with its lock held).
+    fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut Self::AddrSpace) -> R) -> R;
+}
+
+impl<A: AddrSpace + ?Sized> AddrSpaceProvider for A {
+    type AddrSpace = A;
+
+    #[inline]
+    fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut A) -> R) -> R {
+        f(self)
+    }
+}
+
+/// `&mut A` is an address space, hence (through the blanket impl) a provider.
+impl<A: AddrSpace + ?Sized> AddrSpace for &mut A {
+    #[inline]
+    fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
+        (**self).check_region_access(range, flags)
+    }
+
+    #[inline]
+    fn populate_area(
+        &mut self,
+        start: VirtAddr,
+        size: usize,
+        flags: MappingFlags,
+    ) -> LinuxResult<()> {
+        (**self).populate_area(start, size, flags)
+    }
+}

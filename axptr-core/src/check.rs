@@ -1,0 +1,139 @@
+//! Validation of user regions against the address space.
+//!
+//! Every access goes through [`check_region`] first: it rejects null,
+//! overflowing and unmapped ranges and ranges without the needed permission
+//! (all `EFAULT`), then populates the pages so that the access that follows
+//! does not fault in the common case. Null-terminated data has no length up
+//! front, so [`scan_null_terminated`] validates it one page at a time and
+//! stops at the terminator or at a limit (`ENAMETOOLONG`).
+//!
+//! The provider's lock is held only inside these checks, never while user
+//! memory is read, and the fault flag is never set while the address space
+//! is called.
+
+use axerrno::{LinuxError, LinuxResult};
+use memory_addr::{PAGE_SIZE_4K, VirtAddr, VirtAddrRange};
+use page_table_multiarch::MappingFlags;
+
+use crate::{AddrSpace, AddrSpaceProvider, flag::FlagCleared};
+
+/// The longest path the kernel accepts, in bytes including the NUL
+/// (Linux `PATH_MAX`). The limit of [`get_as_cstr`], [`get_as_str`] and
+/// [`get_as_null_terminated`].
+///
+/// [`get_as_cstr`]: crate::UserConstPtr::get_as_cstr
+/// [`get_as_str`]: crate::UserConstPtr::get_as_str
+/// [`get_as_null_terminated`]: crate::UserConstPtr::get_as_null_terminated
+pub const PATH_MAX: usize = 4096;
+
+/// Checks that `[addr, addr + size)` is user memory mapped with at least
+/// `flags`, then makes its pages present.
+///
+/// A zero-sized region is valid at any address. Alignment is the caller's
+/// business (the reference API checks it; copies do not need it).
+///
+/// # Errors
+///
+/// `EFAULT` for a null `addr`, a range whose end overflows, or a range not
+/// entirely mapped with `flags`; the error of
+/// [`populate_area`](AddrSpace::populate_area) if population fails.
+pub fn check_region<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    size: usize,
+    flags: MappingFlags,
+) -> LinuxResult<()> {
+    if size == 0 {
+        return Ok(());
+    }
+    if addr == 0 {
+        return Err(LinuxError::EFAULT);
+    }
+    let range =
+        VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size).ok_or(LinuxError::EFAULT)?;
+    let pages_start = addr & !(PAGE_SIZE_4K - 1);
+    // OVERFLOW: the end itself fits, but rounding it up to a page boundary
+    // overflows for a range that touches the last page of the address space.
+    let pages_end = range
+        .end
+        .as_usize()
+        .checked_next_multiple_of(PAGE_SIZE_4K)
+        .ok_or(LinuxError::EFAULT)?;
+
+    // The address space may fault on user memory of its own; it must not run
+    // with the flag of an enclosing access set.
+    let _cleared = FlagCleared::new();
+    provider.with_addr_space(|aspace| {
+        if !aspace.check_region_access(range, flags) {
+            return Err(LinuxError::EFAULT);
+        }
+        aspace.populate_area(VirtAddr::from(pages_start), pages_end - pages_start, flags)
+    })
+}
+
+/// Walks null-terminated data of `elem_size`-byte elements at `addr`, one
+/// page at a time, and returns the number of elements before the
+/// terminator.
+///
+/// Each step validates the elements that start in the current page (an
+/// element may straddle into the next page; that page is validated with
+/// it), then calls `visit(chunk_addr, elements, elements_before)`, which
+/// examines the validated chunk and returns the index of the terminator in
+/// it, if any. `limit` counts elements including the terminator.
+///
+/// # Errors
+///
+/// `EFAULT` for null, unmapped or overflowing memory (and whatever `visit`
+/// returns); `ENAMETOOLONG` when no terminator is found within `limit`
+/// elements.
+pub(crate) fn scan_null_terminated<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    elem_size: usize,
+    flags: MappingFlags,
+    limit: usize,
+    mut visit: impl FnMut(usize, usize, usize) -> LinuxResult<Option<usize>>,
+) -> LinuxResult<usize> {
+    if addr == 0 {
+        return Err(LinuxError::EFAULT);
+    }
+    if elem_size == 0 {
+        // Every zero-sized element is all zero bytes: the first terminates.
+        return Ok(0);
+    }
+    if limit == 0 {
+        return Err(LinuxError::ENAMETOOLONG);
+    }
+    let mut cur = addr;
+    let mut count = 0;
+    loop {
+        let to_page_end = PAGE_SIZE_4K - cur % PAGE_SIZE_4K;
+        // `count < limit` holds here, so at least one element is examined.
+        let elems = to_page_end.div_ceil(elem_size).min(limit - count);
+        // OVERFLOW: `elems <= ceil(to_page_end / elem_size)`, so the product
+        // is below `to_page_end + elem_size`, at most two pages' worth plus
+        // one element; it cannot wrap.
+        let bytes = elems * elem_size;
+        check_region(provider, cur, bytes, flags)?;
+        if let Some(index) = visit(cur, elems, count)? {
+            return Ok(count + index);
+        }
+        count += elems;
+        if count >= limit {
+            return Err(LinuxError::ENAMETOOLONG);
+        }
+        cur = cur.checked_add(bytes).ok_or(LinuxError::EFAULT)?;
+    }
+}
+
+/// Returns the index of the first `elem_size`-byte element of `bytes` whose
+/// bytes are all zero.
+#[inline]
+pub(crate) fn find_zero_element(bytes: &[u8], elem_size: usize) -> Option<usize> {
+    match elem_size {
+        1 => memchr::memchr(0, bytes),
+        _ => bytes
+            .chunks_exact(elem_size)
+            .position(|elem| elem.iter().all(|&b| b == 0)),
+    }
+}

@@ -1,0 +1,155 @@
+//! The "kernel is accessing user memory" flag.
+//!
+//! A page fault taken in kernel mode on a user address means one of two
+//! things: axptr is touching user memory on purpose (the fault is expected,
+//! and the handler should populate the page or apply the fixup), or the
+//! kernel has a bug (the handler should oops). The flag tells them apart:
+//! it is true exactly while axptr touches user memory.
+//!
+//! On kernel builds (`target_os = "none"`) the flag is a `percpu` variable
+//! (`ACCESSING_USER_MEM`); on host builds it is a thread-local, because a
+//! host thread plays a CPU and needs no setup. [`UserAccessGuard`] sets it
+//! and restores the previous value when dropped, so accesses nest and every
+//! exit path (`?`, early return, unwinding) leaves it as it was.
+//!
+//! A preemptible kernel must not migrate a task while the flag is set, or
+//! must carry it across the switch with [`take_user_access_flag`] and
+//! [`restore_user_access_flag`].
+
+use core::marker::PhantomData;
+
+#[cfg(target_os = "none")]
+mod imp {
+    #[percpu::def_percpu]
+    static ACCESSING_USER_MEM: bool = false;
+
+    #[inline]
+    pub(super) fn get() -> bool {
+        ACCESSING_USER_MEM.read_current()
+    }
+
+    #[inline]
+    pub(super) fn set(value: bool) {
+        ACCESSING_USER_MEM.write_current(value);
+    }
+}
+
+#[cfg(not(target_os = "none"))]
+mod imp {
+    use core::cell::Cell;
+
+    std::thread_local! {
+        static ACCESSING_USER_MEM: Cell<bool> = const { Cell::new(false) };
+    }
+
+    #[inline]
+    pub(super) fn get() -> bool {
+        ACCESSING_USER_MEM.with(Cell::get)
+    }
+
+    #[inline]
+    pub(super) fn set(value: bool) {
+        ACCESSING_USER_MEM.with(|flag| flag.set(value));
+    }
+}
+
+/// Returns whether the current CPU (host: thread) is accessing user memory
+/// through axptr.
+///
+/// The kernel's page-fault handler calls this: a kernel-mode fault on a user
+/// address is expected only while it returns true.
+#[inline]
+#[must_use]
+pub fn is_accessing_user_memory() -> bool {
+    imp::get()
+}
+
+/// Clears the flag and returns its value, for a context switch that
+/// carries the flag with the task (pair with [`restore_user_access_flag`]).
+#[inline]
+pub fn take_user_access_flag() -> bool {
+    let value = imp::get();
+    imp::set(false);
+    value
+}
+
+/// Sets the flag to a value saved by [`take_user_access_flag`].
+#[inline]
+pub fn restore_user_access_flag(value: bool) {
+    imp::set(value);
+}
+
+/// Sets the fault flag for its lifetime and restores the previous value on
+/// drop.
+///
+/// On riscv64 kernel builds it also sets `sstatus.SUM` (supervisor access
+/// to user pages) and restores its previous state, so kernels that keep SUM
+/// clear outside user accesses work unchanged.
+///
+/// The guard is neither `Send` nor `Sync`: it belongs to the CPU that made it.
+#[must_use = "the flag is cleared again when the guard is dropped"]
+pub struct UserAccessGuard {
+    prev: bool,
+    arch: crate::arch::UserAccessState,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl UserAccessGuard {
+    /// Sets the flag (and the architecture's user-access permission).
+    #[inline]
+    pub fn new() -> Self {
+        let prev = imp::get();
+        imp::set(true);
+        Self {
+            prev,
+            arch: crate::arch::enable_user_access(),
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl Default for UserAccessGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for UserAccessGuard {
+    #[inline]
+    fn drop(&mut self) {
+        crate::arch::restore_user_access(self.arch);
+        imp::set(self.prev);
+    }
+}
+
+/// Runs `f` with the fault flag set, restoring the previous value afterwards
+/// (also when `f` unwinds).
+#[inline]
+pub fn access_user_memory<R>(f: impl FnOnce() -> R) -> R {
+    let _guard = UserAccessGuard::new();
+    f()
+}
+
+/// Clears the flag for its lifetime (while axptr calls the address space
+/// from inside an enclosing access) and puts it back on drop.
+pub(crate) struct FlagCleared(bool);
+
+impl FlagCleared {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        let was_set = imp::get();
+        if was_set {
+            imp::set(false);
+        }
+        Self(was_set)
+    }
+}
+
+impl Drop for FlagCleared {
+    #[inline]
+    fn drop(&mut self) {
+        if self.0 {
+            imp::set(true);
+        }
+    }
+}

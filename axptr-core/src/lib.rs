@@ -1,0 +1,58 @@
+//! The `no_std` core of axptr: safe access to user memory from a kernel.
+//!
+//! A syscall's pointer arguments are untrusted numbers. This crate turns
+//! them into [`UserPtr`] / [`UserConstPtr`], validates the memory they name
+//! against the kernel's [`AddrSpace`] (mapping, permissions, alignment,
+//! overflow, population of lazy pages), and touches it only with the fault
+//! flag set ([`is_accessing_user_memory`]), so the kernel's page-fault
+//! handler knows a fault on user memory is expected. Every bad input is a
+//! [`LinuxError`], never a panic.
+//!
+//! ```
+//! use axptr_core::{UserConstPtr, UserPtr, testing::HeapSpace};
+//! use axerrno::LinuxError;
+//! use page_table_multiarch::MappingFlags;
+//!
+//! let mut aspace = HeapSpace::new(2);
+//! let page = aspace.base();
+//! aspace.map(page, 4096, MappingFlags::READ | MappingFlags::WRITE);
+//!
+//! let ptr = UserPtr::<u64>::from(page);
+//! ptr.write(&mut aspace, 42)?;
+//! assert_eq!(ptr.read(&mut aspace)?, 42);
+//! // The second page is unmapped: EFAULT, not a crash.
+//! let bad = UserConstPtr::<u64>::from(page + 4096);
+//! assert_eq!(bad.read(&mut aspace), Err(LinuxError::EFAULT));
+//! # Ok::<(), LinuxError>(())
+//! ```
+#![no_std]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+#[cfg(any(feature = "alloc", test))]
+extern crate alloc;
+#[cfg(not(target_os = "none"))]
+extern crate std;
+
+mod arch;
+mod aspace;
+mod check;
+mod flag;
+mod ptr;
+mod uaccess;
+mod user_copy;
+
+#[cfg(any(feature = "testing", test))]
+pub mod testing;
+
+pub use arch::fixup_for;
+pub use aspace::{AddrSpace, AddrSpaceProvider};
+pub use axerrno::{LinuxError, LinuxResult};
+pub use check::{PATH_MAX, check_region};
+pub use flag::{
+    UserAccessGuard, access_user_memory, is_accessing_user_memory, restore_user_access_flag,
+    take_user_access_flag,
+};
+pub use memory_addr::{PAGE_SIZE_4K, VirtAddr, VirtAddrRange};
+pub use page_table_multiarch::MappingFlags;
+pub use ptr::{UserConstPtr, UserPtr};
+pub use user_copy::UserCopy;

@@ -1,0 +1,606 @@
+//! Typed pointers into user space.
+//!
+//! A [`UserPtr<T>`] or [`UserConstPtr<T>`] is only an address that user space
+//! passed in a register: nothing about it is trusted until it is validated.
+//! Two ways lead from the pointer to the data:
+//!
+//! - **Copy access** ([`read`](UserConstPtr::read), [`write`](UserPtr::write),
+//!   [`read_slice`](UserConstPtr::read_slice),
+//!   [`write_slice`](UserPtr::write_slice),
+//!   [`read_cstr`](UserConstPtr::read_cstr), ...): validates, then copies
+//!   through the fallible copy routine with the fault flag set. No alignment
+//!   is required, and a page that another user thread unmaps during the copy
+//!   becomes `EFAULT`. This is the safe choice for memory other threads can
+//!   change or unmap.
+//! - **Reference access** ([`get`](UserPtr::get),
+//!   [`get_as_slice`](UserPtr::get_as_slice),
+//!   [`get_as_null_terminated`](UserPtr::get_as_null_terminated),
+//!   [`get_as_str`](UserConstPtr::get_as_str),
+//!   [`get_as_cstr`](UserConstPtr::get_as_cstr)): validates (including
+//!   alignment) and populates, then lends the memory in place. The reference
+//!   borrows the provider, so no second reference into user memory can be
+//!   made through it while the first lives. The kernel uses the reference
+//!   without the fault flag: if another thread unmaps the page after
+//!   validation, the access faults and cannot be rescued. Use it only where
+//!   the address space cannot change under the kernel (single-threaded
+//!   process, or the address space lock held by the caller's design).
+//!
+//! Element types are bounded by [`UserCopy`]: a `UserPtr<bool>` can be named
+//! but not read.
+
+#[cfg(feature = "alloc")]
+use alloc::{ffi::CString, vec::Vec};
+use core::{
+    ffi::{CStr, c_char},
+    fmt,
+    hash::{Hash, Hasher},
+    marker::PhantomData,
+    mem::{MaybeUninit, align_of, size_of, size_of_val},
+    ptr::NonNull,
+    slice,
+};
+
+use axerrno::{LinuxError, LinuxResult};
+use memory_addr::VirtAddr;
+use page_table_multiarch::MappingFlags;
+
+use crate::{
+    AddrSpaceProvider, UserCopy,
+    check::{PATH_MAX, check_region, find_zero_element, scan_null_terminated},
+    uaccess::{copy_from_user, copy_from_validated, copy_to_user, find_zero_in_place, user_ptr},
+};
+
+/// A pointer to user memory that the kernel may read and write.
+///
+/// `#[repr(transparent)]` over the address, so it can be unpacked from a
+/// register or stored in a `#[repr(C)]` struct shared with user space.
+#[repr(transparent)]
+pub struct UserPtr<T> {
+    addr: usize,
+    _marker: PhantomData<fn() -> T>,
+}
+
+/// A pointer to user memory that the kernel only reads.
+#[repr(transparent)]
+pub struct UserConstPtr<T> {
+    addr: usize,
+    _marker: PhantomData<fn() -> T>,
+}
+
+/// Validates `len` elements at `addr` for the reference API and returns the
+/// pointer to lend: dangling (never null) when the region is empty.
+fn validate_ref<T, P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    len: usize,
+    flags: MappingFlags,
+) -> LinuxResult<NonNull<T>> {
+    // OVERFLOW: a hostile length must not wrap; Rust also caps an object at
+    // `isize::MAX` bytes.
+    let size = len
+        .checked_mul(size_of::<T>())
+        .filter(|&size| size <= isize::MAX as usize)
+        .ok_or(LinuxError::EFAULT)?;
+    if size == 0 {
+        return Ok(NonNull::dangling());
+    }
+    if addr % align_of::<T>() != 0 {
+        return Err(LinuxError::EFAULT);
+    }
+    check_region(provider, addr, size, flags)?;
+    NonNull::new(user_ptr(addr)).ok_or(LinuxError::EFAULT)
+}
+
+/// Validates null-terminated data in place; returns the pointer and the
+/// number of elements before the terminator.
+fn validate_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    flags: MappingFlags,
+) -> LinuxResult<(NonNull<T>, usize)> {
+    let size = size_of::<T>();
+    if addr % align_of::<T>() != 0 {
+        return Err(LinuxError::EFAULT);
+    }
+    let len = scan_null_terminated(provider, addr, size, flags, PATH_MAX, |chunk, elems, _| {
+        // SAFETY: `scan_null_terminated` validated these elements.
+        Ok(unsafe { find_zero_in_place(chunk, elems, size) })
+    })?;
+    let ptr = if size == 0 {
+        NonNull::dangling()
+    } else {
+        NonNull::new(user_ptr(addr)).ok_or(LinuxError::EFAULT)?
+    };
+    Ok((ptr, len))
+}
+
+/// Items shared by both pointer types: construction, inspection and the
+/// read side of the copy API.
+macro_rules! user_pointer_common {
+    ($Ptr:ident, $flags:expr) => {
+        impl<T> $Ptr<T> {
+            /// The permissions the reference API requires of the memory.
+            pub const ACCESS_FLAGS: MappingFlags = $flags;
+
+            /// The null pointer.
+            #[inline]
+            #[must_use]
+            pub const fn null() -> Self {
+                Self::from_addr(0)
+            }
+
+            #[inline]
+            const fn from_addr(addr: usize) -> Self {
+                Self {
+                    addr,
+                    _marker: PhantomData,
+                }
+            }
+
+            /// The user address.
+            #[inline]
+            #[must_use]
+            pub fn address(self) -> VirtAddr {
+                VirtAddr::from(self.addr)
+            }
+
+            /// Whether the address is zero.
+            #[inline]
+            #[must_use]
+            pub fn is_null(self) -> bool {
+                self.addr == 0
+            }
+
+            /// `None` for a null pointer, the pointer otherwise: for optional
+            /// arguments.
+            #[inline]
+            #[must_use]
+            pub fn nullable(self) -> Option<Self> {
+                if self.is_null() { None } else { Some(self) }
+            }
+
+            /// The same address, seen as pointing to a `U`.
+            #[inline]
+            #[must_use]
+            pub fn cast<U>(self) -> $Ptr<U> {
+                $Ptr::from_addr(self.addr)
+            }
+
+            /// Copies a `T` out of user memory. No alignment is required.
+            ///
+            /// # Errors
+            ///
+            /// `EFAULT` if the memory is null, unmapped, not readable, or
+            /// faults during the copy.
+            pub fn read<P: AddrSpaceProvider + ?Sized>(self, provider: &mut P) -> LinuxResult<T>
+            where
+                T: UserCopy,
+            {
+                let mut value = MaybeUninit::<T>::uninit();
+                // SAFETY: `value` is a kernel buffer of `size_of::<T>()` bytes.
+                unsafe {
+                    copy_from_user(
+                        provider,
+                        value.as_mut_ptr().cast(),
+                        self.addr,
+                        size_of::<T>(),
+                    )?
+                };
+                // SAFETY: every byte was copied, and `T: UserCopy` accepts any bytes.
+                Ok(unsafe { value.assume_init() })
+            }
+
+            /// Copies `dst.len()` elements out of user memory into `dst`.
+            ///
+            /// # Errors
+            ///
+            /// `EFAULT` as for [`read`](Self::read), also when the length
+            /// overflows. On error `dst` holds an unspecified prefix of the
+            /// data (still valid values).
+            pub fn read_slice<P: AddrSpaceProvider + ?Sized>(
+                self,
+                provider: &mut P,
+                dst: &mut [T],
+            ) -> LinuxResult<()>
+            where
+                T: UserCopy,
+            {
+                let len = size_of_val(dst);
+                // SAFETY: `dst` is a kernel buffer of `len` bytes; any bytes
+                // written into it are valid `T`s.
+                unsafe { copy_from_user(provider, dst.as_mut_ptr().cast(), self.addr, len) }
+            }
+
+            /// Copies null-terminated data (terminated by an all-zero
+            /// element) into `buf`, and returns the part before the
+            /// terminator. `buf.len()` is the limit, terminator included.
+            ///
+            /// # Errors
+            ///
+            /// `EFAULT` for null or unmapped memory before the terminator;
+            /// `ENAMETOOLONG` when `buf` fills up without a terminator.
+            pub fn read_null_terminated<'b, P: AddrSpaceProvider + ?Sized>(
+                self,
+                provider: &mut P,
+                buf: &'b mut [T],
+            ) -> LinuxResult<&'b [T]>
+            where
+                T: UserCopy,
+            {
+                let size = size_of::<T>();
+                let base = buf.as_mut_ptr().cast::<u8>();
+                let limit = buf.len();
+                let len = scan_null_terminated(
+                    provider,
+                    self.addr,
+                    size,
+                    MappingFlags::READ,
+                    limit,
+                    |chunk, elems, before| {
+                        // SAFETY: the scan never goes past `limit` elements,
+                        // so `before + elems <= buf.len()`.
+                        let dst = unsafe { base.add(before * size) };
+                        // SAFETY: `dst` has room for `elems` elements; the
+                        // chunk was validated by the scan.
+                        unsafe { copy_from_validated(dst, chunk, elems * size)? };
+                        // SAFETY: the bytes were just initialized by the copy.
+                        let copied = unsafe { slice::from_raw_parts(dst, elems * size) };
+                        Ok(find_zero_element(copied, size))
+                    },
+                )?;
+                Ok(&buf[..len])
+            }
+
+            /// Copies null-terminated data into a new vector (without the
+            /// terminator), reading at most `max_len` elements including the
+            /// terminator. Memory grows with the data, not with `max_len`.
+            ///
+            /// # Errors
+            ///
+            /// As [`read_null_terminated`](Self::read_null_terminated), and
+            /// `ENOMEM` if the vector cannot grow.
+            #[cfg(feature = "alloc")]
+            pub fn read_null_terminated_vec<P: AddrSpaceProvider + ?Sized>(
+                self,
+                provider: &mut P,
+                max_len: usize,
+            ) -> LinuxResult<Vec<T>>
+            where
+                T: UserCopy,
+            {
+                let size = size_of::<T>();
+                let mut out = Vec::<T>::new();
+                scan_null_terminated(
+                    provider,
+                    self.addr,
+                    size,
+                    MappingFlags::READ,
+                    max_len,
+                    |chunk, elems, _| {
+                        out.try_reserve(elems).map_err(|_| LinuxError::ENOMEM)?;
+                        let dst = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+                        // SAFETY: the spare capacity holds at least `elems`
+                        // elements; the chunk was validated by the scan.
+                        unsafe { copy_from_validated(dst, chunk, elems * size)? };
+                        // SAFETY: the bytes were just initialized by the copy.
+                        let copied = unsafe { slice::from_raw_parts(dst, elems * size) };
+                        let found = find_zero_element(copied, size);
+                        let keep = found.unwrap_or(elems);
+                        // SAFETY: `keep <= elems` elements after the old
+                        // length were initialized with valid `T`s.
+                        unsafe { out.set_len(out.len() + keep) };
+                        Ok(found)
+                    },
+                )?;
+                Ok(out)
+            }
+        }
+
+        impl $Ptr<c_char> {
+            /// Copies a C string into `buf` and returns it. `buf.len()` is
+            /// the limit, NUL included (use [`PATH_MAX`](crate::PATH_MAX)
+            /// bytes for a path).
+            ///
+            /// # Errors
+            ///
+            /// `EFAULT` for null or unmapped memory before the NUL;
+            /// `ENAMETOOLONG` when `buf` fills up without a NUL.
+            pub fn read_cstr<'b, P: AddrSpaceProvider + ?Sized>(
+                self,
+                provider: &mut P,
+                buf: &'b mut [u8],
+            ) -> LinuxResult<&'b CStr> {
+                let len = self.cast::<u8>().read_null_terminated(provider, buf)?.len();
+                // `read_null_terminated` found the NUL at `len`, and none before.
+                CStr::from_bytes_with_nul(&buf[..=len]).map_err(|_| LinuxError::EFAULT)
+            }
+
+            /// Copies a C string of at most `max_len` bytes (NUL included)
+            /// into a new `CString`.
+            ///
+            /// # Errors
+            ///
+            /// As [`read_cstr`](Self::read_cstr), and `ENOMEM`.
+            #[cfg(feature = "alloc")]
+            pub fn read_cstring<P: AddrSpaceProvider + ?Sized>(
+                self,
+                provider: &mut P,
+                max_len: usize,
+            ) -> LinuxResult<CString> {
+                let bytes = self
+                    .cast::<u8>()
+                    .read_null_terminated_vec(provider, max_len)?;
+                CString::new(bytes).map_err(|_| LinuxError::EFAULT)
+            }
+
+            /// Validates a C string of at most [`PATH_MAX`](crate::PATH_MAX)
+            /// bytes (NUL included) and lends it in place.
+            ///
+            /// # Errors
+            ///
+            /// `EFAULT` for null or unmapped memory before the NUL;
+            /// `ENAMETOOLONG` if there is no NUL within the limit.
+            pub fn get_as_cstr<P: AddrSpaceProvider + ?Sized>(
+                self,
+                provider: &mut P,
+            ) -> LinuxResult<&CStr> {
+                let (ptr, len) =
+                    validate_null_terminated::<u8, P>(provider, self.addr, MappingFlags::READ)?;
+                // SAFETY: `len + 1` bytes (the NUL included) were validated
+                // and stay lent while the provider stays borrowed.
+                let bytes = unsafe { slice::from_raw_parts(ptr.as_ptr(), len + 1) };
+                CStr::from_bytes_with_nul(bytes).map_err(|_| LinuxError::EFAULT)
+            }
+
+            /// Validates a C string as [`get_as_cstr`](Self::get_as_cstr)
+            /// does and lends it as UTF-8 (without the NUL).
+            ///
+            /// # Errors
+            ///
+            /// As [`get_as_cstr`](Self::get_as_cstr), and `EILSEQ` for
+            /// invalid UTF-8.
+            pub fn get_as_str<P: AddrSpaceProvider + ?Sized>(
+                self,
+                provider: &mut P,
+            ) -> LinuxResult<&str> {
+                let cstr = self.get_as_cstr(provider)?;
+                cstr.to_str().map_err(|_| LinuxError::EILSEQ)
+            }
+        }
+
+        impl<T> From<usize> for $Ptr<T> {
+            #[inline]
+            fn from(addr: usize) -> Self {
+                Self::from_addr(addr)
+            }
+        }
+
+        impl<T> Clone for $Ptr<T> {
+            #[inline]
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<T> Copy for $Ptr<T> {}
+
+        impl<T> Default for $Ptr<T> {
+            #[inline]
+            fn default() -> Self {
+                Self::null()
+            }
+        }
+
+        impl<T> PartialEq for $Ptr<T> {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                self.addr == other.addr
+            }
+        }
+
+        impl<T> Eq for $Ptr<T> {}
+
+        impl<T> Hash for $Ptr<T> {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.addr.hash(state);
+            }
+        }
+
+        impl<T> fmt::Debug for $Ptr<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($Ptr), "({:#x})"), self.addr)
+            }
+        }
+
+        // SAFETY: the pointer is a `usize` (`repr(transparent)`): any bits
+        // are a valid (unvalidated) address, there is no padding, and zero is
+        // null.
+        unsafe impl<T> UserCopy for $Ptr<T> {}
+    };
+}
+
+user_pointer_common!(UserPtr, MappingFlags::READ.union(MappingFlags::WRITE));
+user_pointer_common!(UserConstPtr, MappingFlags::READ);
+
+impl<T> UserPtr<T> {
+    /// The raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// The result is an unvalidated user address. Dereference it only after
+    /// validating the memory, with the fault flag set
+    /// ([`UserAccessGuard`](crate::UserAccessGuard)), and while nothing can
+    /// unmap it.
+    #[inline]
+    #[must_use]
+    pub unsafe fn as_ptr(self) -> *mut T {
+        user_ptr(self.addr)
+    }
+
+    /// Validates a `T` (aligned, mapped read-write) and lends it in place
+    /// for as long as the provider stays borrowed.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` if the pointer is null, misaligned, unmapped or not writable.
+    pub fn get<P: AddrSpaceProvider + ?Sized>(self, provider: &mut P) -> LinuxResult<&mut T>
+    where
+        T: UserCopy,
+    {
+        let ptr = validate_ref::<T, P>(provider, self.addr, 1, Self::ACCESS_FLAGS)?;
+        // SAFETY: validated (aligned, mapped, populated) or dangling for a
+        // zero-sized `T`; the provider stays mutably borrowed as long as the result, so no
+        // other reference into user memory is made through it meanwhile.
+        Ok(unsafe { &mut *ptr.as_ptr() })
+    }
+
+    /// Validates `len` elements and lends them in place. An empty slice is
+    /// valid at any address (and never built from a null pointer).
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` as [`get`](Self::get), also when `len * size_of::<T>()`
+    /// overflows.
+    pub fn get_as_slice<P: AddrSpaceProvider + ?Sized>(
+        self,
+        provider: &mut P,
+        len: usize,
+    ) -> LinuxResult<&mut [T]>
+    where
+        T: UserCopy,
+    {
+        let ptr = validate_ref::<T, P>(provider, self.addr, len, Self::ACCESS_FLAGS)?;
+        // SAFETY: as in `get`, for `len` elements.
+        Ok(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) })
+    }
+
+    /// Validates null-terminated data (up to [`PATH_MAX`](crate::PATH_MAX)
+    /// elements, terminator included) and lends the part before the
+    /// terminator in place.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` for a null, misaligned or unmapped pointer; `ENAMETOOLONG`
+    /// if there is no terminator within the limit.
+    pub fn get_as_null_terminated<P: AddrSpaceProvider + ?Sized>(
+        self,
+        provider: &mut P,
+    ) -> LinuxResult<&mut [T]>
+    where
+        T: UserCopy,
+    {
+        let (ptr, len) = validate_null_terminated::<T, P>(provider, self.addr, Self::ACCESS_FLAGS)?;
+        // SAFETY: as in `get`, for the `len` elements before the terminator.
+        Ok(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) })
+    }
+
+    /// Copies `value` into user memory. No alignment is required.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` if the memory is null, unmapped, not writable, or faults
+    /// during the copy.
+    pub fn write<P: AddrSpaceProvider + ?Sized>(self, provider: &mut P, value: T) -> LinuxResult<()>
+    where
+        T: UserCopy,
+    {
+        let src = (&raw const value).cast::<u8>();
+        // SAFETY: `value` is `size_of::<T>()` initialized bytes (UserCopy: no
+        // padding) in kernel memory.
+        unsafe { copy_to_user(provider, self.addr, src, size_of::<T>()) }
+    }
+
+    /// Copies `src` into user memory.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` as [`write`](Self::write). On error a prefix of the user
+    /// buffer may have been written.
+    pub fn write_slice<P: AddrSpaceProvider + ?Sized>(
+        self,
+        provider: &mut P,
+        src: &[T],
+    ) -> LinuxResult<()>
+    where
+        T: UserCopy,
+    {
+        // SAFETY: `src` is initialized kernel memory without padding.
+        unsafe { copy_to_user(provider, self.addr, src.as_ptr().cast(), size_of_val(src)) }
+    }
+}
+
+impl<T> UserConstPtr<T> {
+    /// The raw pointer.
+    ///
+    /// # Safety
+    ///
+    /// As [`UserPtr::as_ptr`]: an unvalidated user address.
+    #[inline]
+    #[must_use]
+    pub unsafe fn as_ptr(self) -> *const T {
+        user_ptr(self.addr)
+    }
+
+    /// Validates a `T` (aligned, mapped readable) and lends it in place for
+    /// as long as the provider stays borrowed.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` if the pointer is null, misaligned, unmapped or not readable.
+    pub fn get<P: AddrSpaceProvider + ?Sized>(self, provider: &mut P) -> LinuxResult<&T>
+    where
+        T: UserCopy,
+    {
+        let ptr = validate_ref::<T, P>(provider, self.addr, 1, Self::ACCESS_FLAGS)?;
+        // SAFETY: validated (aligned, mapped, populated) or dangling for a
+        // zero-sized `T`; lent while the provider stays borrowed.
+        Ok(unsafe { &*ptr.as_ptr() })
+    }
+
+    /// Validates `len` elements and lends them in place. An empty slice is
+    /// valid at any address (and never built from a null pointer).
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` as [`get`](Self::get), also when `len * size_of::<T>()`
+    /// overflows.
+    pub fn get_as_slice<P: AddrSpaceProvider + ?Sized>(
+        self,
+        provider: &mut P,
+        len: usize,
+    ) -> LinuxResult<&[T]>
+    where
+        T: UserCopy,
+    {
+        let ptr = validate_ref::<T, P>(provider, self.addr, len, Self::ACCESS_FLAGS)?;
+        // SAFETY: as in `get`, for `len` elements.
+        Ok(unsafe { slice::from_raw_parts(ptr.as_ptr(), len) })
+    }
+
+    /// Validates null-terminated data (up to [`PATH_MAX`](crate::PATH_MAX)
+    /// elements, terminator included) and lends the part before the
+    /// terminator in place.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` for a null, misaligned or unmapped pointer; `ENAMETOOLONG`
+    /// if there is no terminator within the limit.
+    pub fn get_as_null_terminated<P: AddrSpaceProvider + ?Sized>(
+        self,
+        provider: &mut P,
+    ) -> LinuxResult<&[T]>
+    where
+        T: UserCopy,
+    {
+        let (ptr, len) = validate_null_terminated::<T, P>(provider, self.addr, Self::ACCESS_FLAGS)?;
+        // SAFETY: as in `get`, for the `len` elements before the terminator.
+        Ok(unsafe { slice::from_raw_parts(ptr.as_ptr(), len) })
+    }
+}
+
+impl<T> From<UserPtr<T>> for UserConstPtr<T> {
+    #[inline]
+    fn from(ptr: UserPtr<T>) -> Self {
+        ptr.cast::<T>().addr.into()
+    }
+}

@@ -1,0 +1,12 @@
+//! axptr: safe syscall arguments for kernels.
+//!
+//! This facade re-exports [`axptr_core`]; see its documentation and the
+//! README for the whole story.
+#![no_std]
+
+pub use axptr_core::*;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use axptr_core;
+}
