@@ -349,7 +349,12 @@ macro_rules! user_pointer_common {
                 // SAFETY: `len + 1` bytes (the NUL included) were validated
                 // and stay lent while the provider stays borrowed.
                 let bytes = unsafe { slice::from_raw_parts(ptr.as_ptr(), len + 1) };
-                CStr::from_bytes_with_nul(bytes).map_err(|_| LinuxError::EFAULT)
+                // Not `from_bytes_with_nul`: it would scan user memory again,
+                // outside the access guard (without the fault flag, and on
+                // riscv64 without SUM).
+                // SAFETY: the scan found the first NUL at `len`; the reference
+                // API requires that the memory does not change while lent.
+                Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
             }
 
             /// Validates a C string as [`get_as_cstr`](Self::get_as_cstr)
@@ -364,7 +369,8 @@ macro_rules! user_pointer_common {
                 provider: &mut P,
             ) -> LinuxResult<&str> {
                 let cstr = self.get_as_cstr(provider)?;
-                cstr.to_str().map_err(|_| LinuxError::EILSEQ)
+                // UTF-8 validation reads user memory: inside the guard.
+                crate::flag::access_user_memory(|| cstr.to_str()).map_err(|_| LinuxError::EILSEQ)
             }
         }
 
