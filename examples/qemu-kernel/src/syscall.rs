@@ -25,9 +25,10 @@ pub const SYS_NANOSLEEP: usize = 101;
 /// This kernel's own: `report(label, value)` prints `label: value`.
 pub const SYS_REPORT: usize = 1000;
 
-/// `struct stat` of Linux on riscv64 (asm-generic): no implicit padding.
+/// `struct stat` of Linux on riscv64 (asm-generic): its padding is
+/// explicit fields, as `#[derive(UserCopy)]` requires.
 #[repr(C)]
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, UserCopy)]
 pub struct Stat {
     st_dev: u64,
     st_ino: u64,
@@ -52,21 +53,14 @@ pub struct Stat {
 }
 
 const _: () = assert!(size_of::<Stat>() == 128);
-// SAFETY: `repr(C)`, integer fields only, and the fields add up to the size
-// (asserted above), so there is no padding and any bytes are a valid value.
-unsafe impl UserCopy for Stat {}
 
 /// `struct timespec`.
 #[repr(C)]
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, UserCopy)]
 pub struct Timespec {
     tv_sec: i64,
     tv_nsec: i64,
 }
-
-const _: () = assert!(size_of::<Timespec>() == 16);
-// SAFETY: as for `Stat`: `repr(C)`, two `i64`, no padding.
-unsafe impl UserCopy for Timespec {}
 
 /// Runs syscall `nr` with the six argument registers; returns the value for
 /// `a0` (`-errno` on error).
