@@ -56,6 +56,9 @@ struct Area {
 pub struct UserSpace {
     page_table: PageTable,
     areas: [Option<Area>; MAX_AREAS],
+    /// An area to unmap right after the next check (see
+    /// [`unmap_after_next_check`](Self::unmap_after_next_check)).
+    racing_unmap: Option<usize>,
 }
 
 impl UserSpace {
@@ -66,6 +69,7 @@ impl UserSpace {
         Ok(Self {
             page_table,
             areas: [None; MAX_AREAS],
+            racing_unmap: None,
         })
     }
 
@@ -116,6 +120,36 @@ impl UserSpace {
             flags,
             backing,
         });
+        Ok(())
+    }
+
+    /// Removes the area that starts at `start`, unmapping its present
+    /// pages.
+    pub fn unmap_area(&mut self, start: usize) -> LinuxResult<()> {
+        let slot = self
+            .areas
+            .iter_mut()
+            .find(|slot| slot.is_some_and(|a| a.start == start))
+            .ok_or(LinuxError::EINVAL)?;
+        let Some(area) = slot.take() else {
+            return Err(LinuxError::EINVAL);
+        };
+        let mut cursor = self.page_table.cursor();
+        for page in (area.start..area.end).step_by(PAGE_SIZE_4K) {
+            // Lazy pages never faulted in are not mapped: nothing to undo.
+            let _ = cursor.unmap(VirtAddr::from(page));
+        }
+        Ok(())
+    }
+
+    /// Unmaps the area at `start` right after the next check of this
+    /// address space, between axptr's validation and its copy: what
+    /// another thread's `munmap` can do on a multi-hart kernel.
+    pub fn unmap_after_next_check(&mut self, start: usize) -> LinuxResult<()> {
+        if !self.areas.iter().flatten().any(|a| a.start == start) {
+            return Err(LinuxError::EINVAL);
+        }
+        self.racing_unmap = Some(start);
         Ok(())
     }
 
@@ -198,9 +232,15 @@ impl AddrSpaceProvider for CurrentSpace {
 
     fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut UserSpace) -> R) -> R {
         let mut space = USER_SPACE.lock();
-        match space.as_mut() {
-            Some(space) => f(space),
-            None => crate::oops(format_args!("no user address space")),
+        let Some(space) = space.as_mut() else {
+            crate::oops(format_args!("no user address space"));
+        };
+        let racing_unmap = space.racing_unmap.take();
+        let result = f(space);
+        if let Some(start) = racing_unmap {
+            // The area was armed before this check, so it exists.
+            let _ = space.unmap_area(start);
         }
+        result
     }
 }

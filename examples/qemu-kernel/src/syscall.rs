@@ -6,7 +6,9 @@ use core::{
     mem::size_of,
 };
 
-use axptr::{LinuxError, LinuxResult, PATH_MAX, UserConstPtr, UserCopy, UserPtr};
+use axptr::{
+    AddrSpaceProvider, LinuxError, LinuxResult, PATH_MAX, UserConstPtr, UserCopy, UserPtr,
+};
 
 use crate::{aspace::CurrentSpace, println};
 
@@ -24,6 +26,9 @@ pub const SYS_EXIT: usize = 93;
 pub const SYS_NANOSLEEP: usize = 101;
 /// This kernel's own: `report(label, value)` prints `label: value`.
 pub const SYS_REPORT: usize = 1000;
+/// This kernel's own: `unmap_race(addr)` unmaps the area at `addr` right
+/// after the next syscall's validation, as another thread could.
+pub const SYS_UNMAP_RACE: usize = 1001;
 
 /// `struct stat` of Linux on riscv64 (asm-generic): its padding is
 /// explicit fields, as `#[derive(UserCopy)]` requires.
@@ -73,6 +78,7 @@ pub fn dispatch(nr: usize, args: [usize; 6]) -> isize {
         SYS_FSTAT => sys_fstat(aspace, args[0] as i32, args[1].into()),
         SYS_NANOSLEEP => sys_nanosleep(aspace, args[0].into()),
         SYS_REPORT => sys_report(aspace, args[0].into(), args[1] as isize),
+        SYS_UNMAP_RACE => sys_unmap_race(aspace, args[0]),
         _ => Err(LinuxError::ENOSYS),
     };
     result.unwrap_or_else(|err| -(err.code() as isize))
@@ -173,6 +179,11 @@ fn sys_report(
         Some(err) => println!("{label}: {err:?}"),
         None => println!("{label}: {value}"),
     }
+    Ok(0)
+}
+
+fn sys_unmap_race(aspace: &mut CurrentSpace, addr: usize) -> LinuxResult<isize> {
+    aspace.with_addr_space(|space| space.unmap_after_next_check(addr))?;
     Ok(0)
 }
 

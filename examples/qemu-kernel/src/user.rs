@@ -15,6 +15,7 @@
 //! | `0x1000_0000` | text (R X), read-only data (R), data (R W, 3 pages) |
 //! | just after the data | unmapped |
 //! | [`LAZY_BASE`] | lazy area (R W, 4 pages, populated on fault) |
+//! | [`DOOMED_BASE`] | lazy area (R W, 1 page) that gets unmapped mid-call |
 //! | [`UNMAPPED`] | nothing |
 
 use core::arch::global_asm;
@@ -24,7 +25,10 @@ use memory_addr::PhysAddr;
 
 use crate::{
     aspace::{Backing, UserSpace},
-    syscall::{SYS_EXIT, SYS_FSTAT, SYS_GETCWD, SYS_NANOSLEEP, SYS_OPENAT, SYS_REPORT, SYS_WRITE},
+    syscall::{
+        SYS_EXIT, SYS_FSTAT, SYS_GETCWD, SYS_NANOSLEEP, SYS_OPENAT, SYS_REPORT, SYS_UNMAP_RACE,
+        SYS_WRITE,
+    },
 };
 
 /// Where the program image is mapped in user space.
@@ -32,6 +36,8 @@ pub const USER_IMAGE_BASE: usize = 0x1000_0000;
 /// The lazily populated area.
 pub const LAZY_BASE: usize = 0x2000_0000;
 const LAZY_PAGES: usize = 4;
+/// A lazy page that the program has unmapped during a syscall.
+pub const DOOMED_BASE: usize = 0x2100_0000;
 /// An address with nothing mapped around it.
 pub const UNMAPPED: usize = 0x3000_0000;
 /// A kernel address (the start of the kernel's text).
@@ -70,6 +76,12 @@ pub fn map_program(space: &mut UserSpace) -> LinuxResult<usize> {
     space.map_area(
         LAZY_BASE,
         LAZY_PAGES * PAGE_SIZE_4K,
+        MappingFlags::READ | MappingFlags::WRITE,
+        Backing::Lazy,
+    )?;
+    space.map_area(
+        DOOMED_BASE,
+        PAGE_SIZE_4K,
         MappingFlags::READ | MappingFlags::WRITE,
         Backing::Lazy,
     )?;
@@ -205,6 +217,16 @@ user_entry:
     SYSCALL {unknown}
     REPORT l_unknown
 
+    # The buffer is unmapped between the kernel's validation and its copy
+    # (as another thread could): the copy faults on a page that is gone,
+    # and axptr's fixup turns the fault into EFAULT.
+    li a0, {doomed}
+    SYSCALL {unmap_race}
+    li a0, {doomed}
+    li a1, 64
+    SYSCALL {getcwd}
+    REPORT l_race
+
     li a0, 0
     SYSCALL {exit}
 1:  j 1b
@@ -229,6 +251,7 @@ l_fstat:        .asciz "fstat into a struct stat"
 l_blksize:      .asciz "st_blksize seen by user space"
 l_nanosleep:    .asciz "nanosleep with tv_nsec out of range"
 l_unknown:      .asciz "unknown syscall"
+l_race:         .asciz "getcwd into a page unmapped during the call"
     .p2align 6
 ro_buf:         .space 64
 
@@ -258,8 +281,10 @@ data_end:
     nanosleep = const SYS_NANOSLEEP,
     exit = const SYS_EXIT,
     report = const SYS_REPORT,
+    unmap_race = const SYS_UNMAP_RACE,
     unknown = const SYS_UNKNOWN,
     unmapped = const UNMAPPED,
     kernel_text = const KERNEL_TEXT,
     lazy_buf = const LAZY_BASE + 0x100,
+    doomed = const DOOMED_BASE,
 );
