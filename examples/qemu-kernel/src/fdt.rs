@@ -9,17 +9,18 @@ const FDT_PROP: u32 = 3;
 const FDT_NOP: u32 = 4;
 const FDT_END: u32 = 9;
 
-/// Returns the command line from the device tree at `dtb`, if it has one.
+/// Whether the command line in the device tree at `dtb` has the word
+/// `arg`.
 ///
 /// # Safety
 ///
-/// `dtb` must be the address of a device tree blob in memory that stays
-/// mapped and unchanged for the rest of the run (as the one the firmware
-/// passes at boot).
-pub unsafe fn bootargs(dtb: usize) -> Option<&'static str> {
+/// `dtb` must be 0 or the address of a device tree blob that is readable
+/// and unchanged during the call (as the one the firmware passes at boot,
+/// before the kernel allocates memory).
+pub unsafe fn has_bootarg(dtb: usize, arg: &str) -> bool {
     let header = dtb as *const [u8; 8];
     if header.is_null() {
-        return None;
+        return false;
     }
     // SAFETY: the caller guarantees a device tree blob at `dtb`; its first
     // 8 bytes are the magic and the total size.
@@ -27,11 +28,12 @@ pub unsafe fn bootargs(dtb: usize) -> Option<&'static str> {
     let magic = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
     let total = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
     if magic != FDT_MAGIC {
-        return None;
+        return false;
     }
-    // SAFETY: the blob is `total` bytes long and unchanged (caller).
+    // SAFETY: the blob is `total` bytes long and unchanged during the call
+    // (caller); the slice does not outlive it.
     let blob = unsafe { core::slice::from_raw_parts(dtb as *const u8, total) };
-    find_bootargs(blob)
+    find_bootargs(blob).is_some_and(|args| args.split(' ').any(|word| word == arg))
 }
 
 fn be32(blob: &[u8], at: usize) -> Option<u32> {

@@ -69,11 +69,10 @@ extern "C" fn kernel_main(_hart_id: usize, dtb: usize) -> ! {
     }
     percpu::init_percpu_reg(0);
     trap::init();
+    // SAFETY: OpenSBI passes the device tree in a1; nothing has been
+    // allocated yet that could overwrite it.
+    let stray_access = unsafe { fdt::has_bootarg(dtb, "stray-access") };
     mm::init();
-    // SAFETY: OpenSBI passes the device tree in a1, in RAM the kernel
-    // leaves alone.
-    let bootargs = unsafe { fdt::bootargs(dtb) }.unwrap_or("");
-    let stray_access = bootargs.split(' ').any(|arg| arg == "stray-access");
 
     let entry = match set_up_user_space() {
         Ok(entry) => entry,
