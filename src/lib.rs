@@ -5,6 +5,7 @@
 #![no_std]
 
 pub use axptr_core::*;
+pub use axptr_macros::syscall;
 
 #[doc(hidden)]
 pub mod __private {
