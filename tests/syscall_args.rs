@@ -44,7 +44,10 @@ fn integers_take_the_low_bits_and_sign_extend_from_there() {
     assert_eq!(k.ran, ["-128 255 -32768 7 -2 5"]);
 
     let (mut k, _) = kernel();
-    assert_eq!(call::<sys_wide>(&mut k, &[usize::MAX, usize::MAX, neg(-5), 42]), 0);
+    assert_eq!(
+        call::<sys_wide>(&mut k, &[usize::MAX, usize::MAX, neg(-5), 42]),
+        0
+    );
     assert_eq!(k.ran, [format!("-1 {} -5 42", u64::MAX)]);
 }
 
@@ -153,14 +156,21 @@ fn pointer_arguments_are_validated_when_the_body_uses_them() {
     assert_eq!(call::<sys_load_in_place>(&mut k, &[p.rw + 8]), 0xabcd);
 
     for bad in [0, p.hole, p.ro] {
-        assert_eq!(call::<sys_store>(&mut k, &[bad, 1]), errno(LinuxError::EFAULT));
+        assert_eq!(
+            call::<sys_store>(&mut k, &[bad, 1]),
+            errno(LinuxError::EFAULT)
+        );
     }
     // The reference API needs alignment; a misaligned `u32` is EFAULT.
     assert_eq!(
         call::<sys_load_in_place>(&mut k, &[p.rw + 2]),
         errno(LinuxError::EFAULT)
     );
-    assert_eq!(k.ran.len(), 6, "these bodies run: the pointers are theirs to check");
+    assert_eq!(
+        k.ran.len(),
+        6,
+        "these bodies run: the pointers are theirs to check"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -205,7 +215,10 @@ fn bad_strings_stop_the_call_before_the_body() {
     let (mut k, p) = kernel();
     // Null and unmapped.
     assert_eq!(call::<sys_open>(&mut k, &[0, 0]), errno(LinuxError::EFAULT));
-    assert_eq!(call::<sys_open>(&mut k, &[p.hole, 0]), errno(LinuxError::EFAULT));
+    assert_eq!(
+        call::<sys_open>(&mut k, &[p.hole, 0]),
+        errno(LinuxError::EFAULT)
+    );
     // No NUL before the end of the mapping: the scan runs into the hole.
     k.space.poke(p.after_big - 3, b"abc");
     assert_eq!(
@@ -214,7 +227,10 @@ fn bad_strings_stop_the_call_before_the_body() {
     );
     // No NUL within PATH_MAX bytes: ENAMETOOLONG.
     k.space.poke(p.big, &[b'a'; 4 * PAGE]);
-    assert_eq!(call::<sys_open>(&mut k, &[p.big, 0]), errno(LinuxError::ENAMETOOLONG));
+    assert_eq!(
+        call::<sys_open>(&mut k, &[p.big, 0]),
+        errno(LinuxError::ENAMETOOLONG)
+    );
     // 4095 bytes and the NUL fit exactly.
     k.space.poke(p.big + 4095, &[0]);
     assert_eq!(call::<sys_open>(&mut k, &[p.big, 0]), 3);
@@ -227,7 +243,10 @@ fn optional_strings_are_none_for_null() {
     k.space.poke(p.rw, b"/dev/sda\0/mnt\0");
     assert_eq!(call::<sys_mount>(&mut k, &[0, p.rw + 9]), 0);
     assert_eq!(call::<sys_mount>(&mut k, &[p.rw, p.rw + 9]), 0);
-    assert_eq!(call::<sys_mount>(&mut k, &[p.hole, p.rw + 9]), errno(LinuxError::EFAULT));
+    assert_eq!(
+        call::<sys_mount>(&mut k, &[p.hole, p.rw + 9]),
+        errno(LinuxError::EFAULT)
+    );
     assert_eq!(
         k.ran,
         [r#"mount None "/mnt""#, r#"mount Some("/dev/sda") "/mnt""#]
@@ -238,9 +257,15 @@ fn optional_strings_are_none_for_null() {
 // Input slices
 
 #[syscall]
-fn sys_write(k: &mut Kernel, fd: i32, #[len = count] buf: &[u8], count: usize) -> LinuxResult<usize> {
+fn sys_write(
+    k: &mut Kernel,
+    fd: i32,
+    #[len = count] buf: &[u8],
+    count: usize,
+) -> LinuxResult<usize> {
     let head = String::from_utf8_lossy(&buf[..buf.len().min(8)]);
-    k.ran.push(format!("write {fd} {head:?} {} {count}", buf.len()));
+    k.ran
+        .push(format!("write {fd} {head:?} {} {count}", buf.len()));
     Ok(buf.len())
 }
 
@@ -309,12 +334,23 @@ fn bad_input_slices_stop_the_call_before_the_body() {
     // An `int` length takes the low 32 bits of its register: here 1.
     assert_eq!(call::<sys_sum>(&mut k, &[p.rw, 0x4000_0000_0000_0001]), 0);
     // A negative signed length is EINVAL, as Linux says for `int` counts.
-    assert_eq!(call::<sys_sum>(&mut k, &[p.rw, neg(-1)]), errno(LinuxError::EINVAL));
-    assert_eq!(k.ran, ["sum [0] 1"], "only the valid length reached the body");
+    assert_eq!(
+        call::<sys_sum>(&mut k, &[p.rw, neg(-1)]),
+        errno(LinuxError::EINVAL)
+    );
+    assert_eq!(
+        k.ran,
+        ["sum [0] 1"],
+        "only the valid length reached the body"
+    );
 }
 
 #[syscall]
-fn sys_sum_wide(k: &mut Kernel, #[len = _count] values: &[u64], _count: usize) -> LinuxResult<usize> {
+fn sys_sum_wide(
+    k: &mut Kernel,
+    #[len = _count] values: &[u64],
+    _count: usize,
+) -> LinuxResult<usize> {
     k.ran.push("sum_wide".into());
     Ok(values.len())
 }
@@ -343,7 +379,9 @@ fn long_buffers_are_cut_to_the_kernel_limit() {
     assert_eq!(ret, MAX_SLICE_ARG_BYTES as isize, "a short write");
     assert_eq!(
         k.ran,
-        [format!(r#"write 1 "\0\0\0\0\0\0\0\0" {MAX_SLICE_ARG_BYTES} {len}"#)]
+        [format!(
+            r#"write 1 "\0\0\0\0\0\0\0\0" {MAX_SLICE_ARG_BYTES} {len}"#
+        )]
     );
 }
 
@@ -387,7 +425,11 @@ fn output_slices_copy_back_what_the_result_counts() {
     let (mut k, p) = kernel();
     k.space.poke(p.rw, b"xxxxxxxx");
     assert_eq!(call::<sys_read>(&mut k, &[3, p.rw, 8]), 3);
-    assert_eq!(k.space.peek(p.rw, 8), b"aaaxxxxx", "bytes past the count are untouched");
+    assert_eq!(
+        k.space.peek(p.rw, 8),
+        b"aaaxxxxx",
+        "bytes past the count are untouched"
+    );
     // A count above the buffer is clamped; a negative one copies nothing.
     assert_eq!(call::<sys_read>(&mut k, &[100, p.rw, 8]), 100);
     assert_eq!(k.space.peek(p.rw, 9), b"aaaaaaaa\0");
@@ -443,7 +485,10 @@ fn long_output_buffers_are_cut_to_the_kernel_limit() {
     let len = MAX_SLICE_ARG_BYTES + PAGE;
     let (mut k, _) = kernel_with_pages(9 + len / PAGE);
     let start = k.space.base() + 9 * PAGE;
-    assert_eq!(call::<sys_read>(&mut k, &[len as isize as usize, start, len]), len as isize);
+    assert_eq!(
+        call::<sys_read>(&mut k, &[len as isize as usize, start, len]),
+        len as isize
+    );
     assert_eq!(k.ran, [format!("read {MAX_SLICE_ARG_BYTES} {len}")]);
     // A short read: the prefix was written, the rest untouched.
     assert_eq!(k.space.peek(start + MAX_SLICE_ARG_BYTES - 1, 2), [b'a', 0]);
@@ -488,9 +533,16 @@ fn inout_slices_are_copied_in_and_back_whole() {
         .chunks(4)
         .map(|c| u32::from_ne_bytes(c.try_into().unwrap()))
         .collect();
-    assert_eq!(back, [3, 1, 1, 4, 0, 0, 5, 1, 1], "all entries are written back");
+    assert_eq!(
+        back,
+        [3, 1, 1, 4, 0, 0, 5, 1, 1],
+        "all entries are written back"
+    );
     // In-out needs both permissions.
-    assert_eq!(call::<sys_poll>(&mut k, &[p.ro, 1]), errno(LinuxError::EFAULT));
+    assert_eq!(
+        call::<sys_poll>(&mut k, &[p.ro, 1]),
+        errno(LinuxError::EFAULT)
+    );
     assert_eq!(k.ran.len(), 1);
 }
 
@@ -551,7 +603,6 @@ fn overlapping_outputs_are_copied_back_in_parameter_order() {
 // Kernel conversions
 
 /// A file descriptor: negative numbers are refused with EBADF.
-#[derive(Debug)]
 struct Fd(u32);
 
 impl<C: ?Sized> SyscallArg<C> for Fd {
@@ -572,7 +623,11 @@ struct OpenFile(&'static str);
 impl SyscallArg<Kernel> for OpenFile {
     fn from_syscall_arg(k: &mut Kernel, raw: usize) -> LinuxResult<Self> {
         let fd = usize::try_from(raw as u32 as i32).map_err(|_| LinuxError::EBADF)?;
-        k.files.get(fd).copied().map(OpenFile).ok_or(LinuxError::EBADF)
+        k.files
+            .get(fd)
+            .copied()
+            .map(OpenFile)
+            .ok_or(LinuxError::EBADF)
     }
 }
 
@@ -591,13 +646,13 @@ impl<C: ?Sized> SyscallArg<C> for OFlags {
 
 #[syscall]
 fn sys_fstat(k: &mut Kernel, fd: Fd, file: OpenFile, flags: OFlags) -> LinuxResult<()> {
-    k.ran.push(format!("{fd:?} {} {}", file.0, flags.0));
+    k.ran.push(format!("fd {} {} {}", fd.0, file.0, flags.0));
     Ok(())
 }
 
 #[syscall]
 fn sys_openat(k: &mut Kernel, dirfd: Fd, path: &CStr) -> LinuxResult<isize> {
-    k.ran.push(format!("{dirfd:?} {path:?}"));
+    k.ran.push(format!("{} {path:?}", dirfd.0));
     Ok(3)
 }
 
@@ -605,11 +660,18 @@ fn sys_openat(k: &mut Kernel, dirfd: Fd, path: &CStr) -> LinuxResult<isize> {
 fn kernel_types_convert_through_the_public_trait() {
     let (mut k, _) = kernel();
     assert_eq!(call::<sys_fstat>(&mut k, &[0, 1, 2]), 0);
-    assert_eq!(k.ran, ["Fd(0) /etc/passwd 2"]);
+    assert_eq!(k.ran, ["fd 0 /etc/passwd 2"]);
     let ebadf = errno(LinuxError::EBADF);
     assert_eq!(call::<sys_fstat>(&mut k, &[neg(-1), 1, 2]), ebadf);
-    assert_eq!(call::<sys_fstat>(&mut k, &[0, 7, 2]), ebadf, "not in the table");
-    assert_eq!(call::<sys_fstat>(&mut k, &[0, 1, 0o100]), errno(LinuxError::EINVAL));
+    assert_eq!(
+        call::<sys_fstat>(&mut k, &[0, 7, 2]),
+        ebadf,
+        "not in the table"
+    );
+    assert_eq!(
+        call::<sys_fstat>(&mut k, &[0, 1, 0o100]),
+        errno(LinuxError::EINVAL)
+    );
     assert_eq!(k.ran.len(), 1);
 }
 
@@ -617,8 +679,14 @@ fn kernel_types_convert_through_the_public_trait() {
 fn by_value_arguments_convert_before_strings_and_the_first_error_wins() {
     let (mut k, p) = kernel();
     // Both the descriptor and the path are bad: the descriptor is first.
-    assert_eq!(call::<sys_openat>(&mut k, &[neg(-1), 0]), errno(LinuxError::EBADF));
-    assert_eq!(call::<sys_openat>(&mut k, &[0, p.hole]), errno(LinuxError::EFAULT));
+    assert_eq!(
+        call::<sys_openat>(&mut k, &[neg(-1), 0]),
+        errno(LinuxError::EBADF)
+    );
+    assert_eq!(
+        call::<sys_openat>(&mut k, &[0, p.hole]),
+        errno(LinuxError::EFAULT)
+    );
     assert!(k.ran.is_empty());
 }
 
@@ -653,7 +721,10 @@ fn handlers_generic_over_the_context_serve_any_provider() {
     let base = space.base();
     space.map(base, PAGE, common::RW);
     space.poke(base, b"ab\0");
-    assert_eq!(<sys_generic as Syscall<HeapSpace>>::call(&mut space, [base, 0, 0, 0, 0, 0]), 2);
+    assert_eq!(
+        <sys_generic as Syscall<HeapSpace>>::call(&mut space, [base, 0, 0, 0, 0, 0]),
+        2
+    );
     assert_eq!(
         <sys_impl_context as Syscall<HeapSpace>>::call(&mut space, [base + 1, 0, 0, 0, 0, 0]),
         b'b' as isize

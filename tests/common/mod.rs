@@ -87,7 +87,10 @@ pub fn regs(args: &[usize]) -> [usize; 6] {
 /// is clear afterwards, whatever happened.
 pub fn call<S: Syscall<Kernel>>(kernel: &mut Kernel, args: &[usize]) -> isize {
     let ret = S::call(kernel, regs(args));
-    assert!(!is_accessing_user_memory(), "the entry left the fault flag set");
+    assert!(
+        !is_accessing_user_memory(),
+        "the entry left the fault flag set"
+    );
     ret
 }
 

@@ -44,9 +44,7 @@ pub use slice::{MAX_SLICE_ARG_BYTES, SliceIn, SliceOut};
 #[doc(hidden)]
 pub use table::{__table_insert, __table_len};
 pub use table::{RawSyscall, Syscall, SyscallArgs, SyscallDesc, SyscallTable};
-pub use trace::{
-    ArgFormat, FmtRaw, SyscallEvent, SyscallTracer, TRACE_STRING_LIMIT, TraceArg,
-};
+pub use trace::{ArgFormat, FmtRaw, SyscallEvent, SyscallTracer, TRACE_STRING_LIMIT, TraceArg};
 
 /// An argument copied into kernel memory ([`CStrArg`], [`SliceIn`],
 /// [`SliceOut`]), traced from its copy.

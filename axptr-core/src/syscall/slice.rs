@@ -63,9 +63,7 @@ fn validate<T, P: AddrSpaceProvider + ?Sized>(
 ) -> LinuxResult<usize> {
     // OVERFLOW: a hostile length must not wrap; the end of the range is
     // checked by `check_region_mapped`.
-    let size = len
-        .checked_mul(size_of::<T>())
-        .ok_or(LinuxError::EFAULT)?;
+    let size = len.checked_mul(size_of::<T>()).ok_or(LinuxError::EFAULT)?;
     check_region_mapped(provider, addr, size, flags)?;
     Ok(capped_len::<T>(len))
 }

@@ -188,10 +188,12 @@ fn kind_of(ty: &Type) -> Kind<'_> {
 /// Whether `ty` names `CStr` (`CStr`, `core::ffi::CStr`, …).
 fn is_cstr(ty: &Type) -> bool {
     match ty {
-        Type::Path(path) => path.qself.is_none()
-            && path.path.segments.last().is_some_and(|last| {
-                last.ident == "CStr" && matches!(last.arguments, PathArguments::None)
-            }),
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path.path.segments.last().is_some_and(|last| {
+                    last.ident == "CStr" && matches!(last.arguments, PathArguments::None)
+                })
+        }
         _ => false,
     }
 }

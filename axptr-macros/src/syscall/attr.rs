@@ -3,8 +3,7 @@
 
 use proc_macro2::TokenStream;
 use syn::{
-    Attribute, Expr, FnArg, Ident, ItemFn, LitStr, Meta, Path, meta::ParseNestedMeta,
-    parse::Parser,
+    Attribute, Expr, FnArg, Ident, ItemFn, LitStr, Meta, Path, meta::ParseNestedMeta, parse::Parser,
 };
 
 use super::Errors;
@@ -66,9 +65,8 @@ fn is_owned(attr: &Attribute) -> bool {
 pub fn param_attrs(attrs: &[Attribute], errors: &mut Errors) -> ParamAttrs {
     let mut out = ParamAttrs::default();
     for attr in attrs.iter().filter(|attr| is_owned(attr)) {
-        let duplicate = || {
-            syn::Error::new_spanned(attr, "duplicate attribute; keep only one of them")
-        };
+        let duplicate =
+            || syn::Error::new_spanned(attr, "duplicate attribute; keep only one of them");
         if attr.path().is_ident("len") {
             match len_target(attr) {
                 Ok(_) if out.len.is_some() => errors.push(duplicate()),
@@ -133,7 +131,10 @@ fn trace_format(attr: &Attribute) -> syn::Result<Format> {
         Ok(())
     })?;
     format.ok_or_else(|| {
-        syn::Error::new_spanned(attr, "expected `#[trace(hex)]`, `#[trace(oct)]` or `#[trace(dec)]`")
+        syn::Error::new_spanned(
+            attr,
+            "expected `#[trace(hex)]`, `#[trace(oct)]` or `#[trace(dec)]`",
+        )
     })
 }
 

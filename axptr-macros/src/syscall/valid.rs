@@ -68,10 +68,13 @@ fn check_signature(handler: &Handler, errors: &mut Errors) {
 }
 
 fn check_generics(handler: &Handler, errors: &mut Errors) {
-    let context = handler.context.as_ref().and_then(|context| match context.ty {
-        ContextType::Named(Type::Path(path)) if path.qself.is_none() => path.path.get_ident(),
-        _ => None,
-    });
+    let context = handler
+        .context
+        .as_ref()
+        .and_then(|context| match context.ty {
+            ContextType::Named(Type::Path(path)) if path.qself.is_none() => path.path.get_ident(),
+            _ => None,
+        });
     for param in &handler.func.sig.generics.params {
         match param {
             GenericParam::Type(ty) if Some(&ty.ident) == context => {}
@@ -131,7 +134,10 @@ fn check_param(handler: &Handler, index: usize, param: &Param, errors: &mut Erro
     } else if index > MAX_REGISTERS {
         errors.push(syn::Error::new_spanned(
             param.param,
-            format!("argument {} does not fit in the six registers either", index + 1),
+            format!(
+                "argument {} does not fit in the six registers either",
+                index + 1
+            ),
         ));
     }
     match param.kind {
@@ -192,10 +198,14 @@ fn check_len(handler: &Handler, param: &Param, errors: &mut Errors) {
         ));
         return;
     }
-    let is_context = handler.context.as_ref().is_some_and(|context| {
-        matches!(&*context.param.pat, syn::Pat::Ident(pat) if pat.ident == *target)
-    });
-    match handler.params.iter().find(|other| other.ident == Some(target)) {
+    let is_context = handler.context.as_ref().is_some_and(
+        |context| matches!(&*context.param.pat, syn::Pat::Ident(pat) if pat.ident == *target),
+    );
+    match handler
+        .params
+        .iter()
+        .find(|other| other.ident == Some(target))
+    {
         Some(other) if matches!(other.kind, Kind::Value) => {}
         Some(_) => errors.push(syn::Error::new_spanned(
             target,
