@@ -46,7 +46,7 @@ use crate::{UserConstPtr, UserCopy, UserPtr};
     message = "`{Self}` cannot be a syscall argument",
     label = "no conversion from a register to this type",
     note = "use an integer, `UserPtr<T>`/`UserConstPtr<T>` or an `Option` of one, `&CStr`, \
-            a slice paired with `#[len = <parameter>]`, or implement `SyscallArg<{C}>` for it"
+            a slice paired with `#[len = <parameter>]`, or implement `SyscallArg` for it"
 )]
 pub trait SyscallArg<C: ?Sized>: Sized {
     /// Converts the register. May use the context (and through it, user

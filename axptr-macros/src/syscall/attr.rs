@@ -51,6 +51,8 @@ pub enum Format {
 pub struct ParamAttrs {
     /// `#[len = count]`: the attribute, and the parameter it names.
     pub len: Option<(Attribute, Ident)>,
+    /// A `#[len …]` attribute was there but malformed (already reported).
+    pub len_malformed: bool,
     /// `#[inout]`.
     pub inout: Option<Attribute>,
     /// `#[trace(hex)]`.
@@ -71,7 +73,10 @@ pub fn param_attrs(attrs: &[Attribute], errors: &mut Errors) -> ParamAttrs {
             match len_target(attr) {
                 Ok(_) if out.len.is_some() => errors.push(duplicate()),
                 Ok(target) => out.len = Some((attr.clone(), target)),
-                Err(err) => errors.push(err),
+                Err(err) => {
+                    out.len_malformed = true;
+                    errors.push(err);
+                }
             }
         } else if attr.path().is_ident("inout") {
             match &attr.meta {

@@ -24,7 +24,7 @@ pub fn entry(handler: &Handler) -> TokenStream {
         Some(path) => quote!(#path),
         None => quote!(::axptr),
     };
-    let rt = quote!(__axptr::syscall);
+    let rt = rt_at(Span::call_site());
 
     // Internal names are hygienic: they never meet the user's names.
     let ctx = Ident::new("ctx", Span::mixed_site());
@@ -55,17 +55,16 @@ pub fn entry(handler: &Handler) -> TokenStream {
             None => format_ident!("arg{}", i, span = Span::mixed_site()),
         })
         .collect();
-    let binding_of = |target: &Ident| {
-        let index = handler.params.iter().position(|p| p.ident == Some(target));
-        index.map_or_else(|| target.clone(), |i| bindings[i].clone())
-    };
 
     // Errors about the result point at the return type.
     let (ret_span, result_ty) = match &func.sig.output {
         ReturnType::Type(_, ret) => (ret.span(), quote!(#ret)),
         ReturnType::Default => (Span::call_site(), quote!(())),
     };
-    let value_of = quote_spanned!(ret_span=> <#result_ty as #rt::SyscallResult>);
+    let value_of = {
+        let rt = rt_at(ret_span);
+        quote_spanned!(ret_span=> <#result_ty as #rt::SyscallResult>)
+    };
 
     // Kernel copies live outside the conversions so the trace can read them.
     let mut slots = Vec::new();
@@ -80,14 +79,18 @@ pub fn entry(handler: &Handler) -> TokenStream {
     for (i, (param, bind)) in handler.params.iter().zip(&bindings).enumerate() {
         let reg = quote!(#regs[#i]);
         let ty = param.ty;
+        // `valid` made sure the target is an integer parameter.
         let len = || {
             let (_, target) = param.attrs.len.as_ref()?;
-            let len = binding_of(target);
-            Some(quote_spanned!(target.span()=> #rt::SyscallLen::syscall_len(&#len)?))
+            let rt = rt_at(target.span());
+            Some(quote_spanned!(target.span()=> #rt::SyscallLen::syscall_len(&#target)?))
         };
+        // Errors about the conversion point at the parameter's type.
+        let span = ty.span();
+        let srt = rt_at(span);
         match param.kind {
             Kind::Value => {
-                let arg = quote_spanned!(ty.span()=> <#ty as #rt::SyscallArg<#ctx_ty>>);
+                let arg = quote_spanned!(span=> <#ty as #srt::SyscallArg<#ctx_ty>>);
                 values.push(quote! {
                     let #bind = #arg::from_syscall_arg(#ctx, #reg)?;
                 });
@@ -98,14 +101,15 @@ pub fn entry(handler: &Handler) -> TokenStream {
             }
             Kind::CStr | Kind::OptionCStr => {
                 let holder = match param.kind {
-                    Kind::CStr => quote!(#rt::CStrArg),
-                    _ => quote!(::core::option::Option<#rt::CStrArg>),
+                    Kind::CStr => quote_spanned!(span=> #srt::CStrArg),
+                    _ => quote_spanned!(span=> ::core::option::Option<#srt::CStrArg>),
                 };
                 slots.push(quote!(let mut #bind: ::core::option::Option<#holder> = ::core::option::Option::None;));
+                let convert = quote_spanned! {span=>
+                    <#holder as #srt::SyscallArg<#ctx_ty>>::from_syscall_arg(#ctx, #reg)?
+                };
                 copies.push(quote! {
-                    let #bind = #bind.insert(
-                        <#holder as #rt::SyscallArg<#ctx_ty>>::from_syscall_arg(#ctx, #reg)?,
-                    );
+                    let #bind = #bind.insert(#convert);
                 });
                 call_args.push(match param.kind {
                     Kind::CStr => quote!(#bind),
@@ -115,8 +119,11 @@ pub fn entry(handler: &Handler) -> TokenStream {
             Kind::SliceIn(elem) => {
                 let len = len();
                 slots.push(quote!(let mut #bind: ::core::option::Option<#rt::SliceIn<#elem>> = ::core::option::Option::None;));
+                let convert = quote_spanned! {span=>
+                    #srt::SliceIn::<#elem>::copy_in(#ctx, #reg, #len)?
+                };
                 copies.push(quote! {
-                    let #bind = #bind.insert(#rt::SliceIn::<#elem>::copy_in(#ctx, #reg, #len)?);
+                    let #bind = #bind.insert(#convert);
                 });
                 call_args.push(quote!(#bind));
             }
@@ -128,8 +135,11 @@ pub fn entry(handler: &Handler) -> TokenStream {
                     quote!(new)
                 };
                 slots.push(quote!(let mut #bind: ::core::option::Option<#rt::SliceOut<#elem>> = ::core::option::Option::None;));
+                let convert = quote_spanned! {span=>
+                    #srt::SliceOut::<#elem>::#make(#ctx, #reg, #len)?
+                };
                 copies.push(quote! {
-                    let #bind = #bind.insert(#rt::SliceOut::<#elem>::#make(#ctx, #reg, #len)?);
+                    let #bind = #bind.insert(#convert);
                 });
                 copy_backs.push(quote! {
                     #bind.copy_out(#ctx, #value_of::output_len(&#value))?;
@@ -200,4 +210,10 @@ fn format_variant(param: &Param) -> Ident {
         Some(Format::Octal) => "Octal",
     };
     Ident::new(name, Span::call_site())
+}
+
+/// The path of the runtime (`use`d in the expansion's `const _` block),
+/// with `span` for errors that should point at the user's tokens.
+fn rt_at(span: Span) -> TokenStream {
+    quote_spanned!(span=> __axptr::syscall)
 }

@@ -2,6 +2,8 @@
 //! violation is reported, each at the tokens that break the rule, with what
 //! to do instead.
 
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::{GenericParam, ReturnType, Type};
 
 use super::{
@@ -56,7 +58,7 @@ fn check_signature(handler: &Handler, errors: &mut Errors) {
             "a syscall handler returns `LinuxResult<T>`; add `-> LinuxResult<isize>` \
              (or `usize`, `i32`, `u32`, `()`)",
         )),
-        ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)) => {
+        ReturnType::Type(_, ty) if mentions_impl_trait(ty.to_token_stream()) => {
             errors.push(syn::Error::new_spanned(
                 ty,
                 "a syscall handler returns `LinuxResult<T>`, not `impl Trait`; \
@@ -181,7 +183,7 @@ fn check_param(handler: &Handler, index: usize, param: &Param, errors: &mut Erro
 
 fn check_len(handler: &Handler, param: &Param, errors: &mut Errors) {
     let Some((attr, target)) = &param.attrs.len else {
-        if param.is_slice() {
+        if param.is_slice() && !param.attrs.len_malformed {
             errors.push(syn::Error::new_spanned(
                 param.ty,
                 "a slice argument needs its length: add `#[len = <parameter>]` before it, \
@@ -223,4 +225,14 @@ fn check_len(handler: &Handler, param: &Param, errors: &mut Errors) {
             ),
         )),
     }
+}
+
+/// Whether `impl Trait` appears anywhere in the tokens (the raw entry must
+/// name the return type).
+fn mentions_impl_trait(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "impl",
+        TokenTree::Group(group) => mentions_impl_trait(group.stream()),
+        _ => false,
+    })
 }
