@@ -11,3 +11,8 @@ pub use axptr_macros::syscall;
 pub mod __private {
     pub use axptr_core;
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

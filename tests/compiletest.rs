@@ -1,3 +1,6 @@
+//! trybuild UI tests: `tests/ui/*.rs` must fail to compile with the
+//! committed `.stderr`, `tests/ui/pass/*.rs` must build and run.
+
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();

@@ -10,7 +10,7 @@
 //!   Linux truncation, user pointers, `Option`s of them, kernel types);
 //! - `&CStr` arguments are copied into kernel memory as a [`CStrArg`];
 //! - `&[T]` / `&mut [T]` arguments paired with a length argument are kernel
-//!   copies, [`SliceIn`] / [`SliceOut`] (see the [`slice`] docs for why
+//!   copies, [`SliceIn`] / [`SliceOut`] (see the [`slice`](mod@slice) docs for why
 //!   copies, and the bound on hostile lengths);
 //! - the handler runs only if every conversion succeeded; its
 //!   [`SyscallResult`] becomes the result register, `-errno` on error
