@@ -371,6 +371,7 @@ fn overflowing_byte_size_is_efault() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "copies megabytes")]
 fn long_buffers_are_cut_to_the_kernel_limit() {
     let len = 2 * MAX_SLICE_ARG_BYTES;
     let (mut k, _) = kernel_with_pages(9 + len / PAGE);
@@ -481,6 +482,7 @@ fn bad_output_slices_stop_the_call_before_the_body() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "copies megabytes")]
 fn long_output_buffers_are_cut_to_the_kernel_limit() {
     let len = MAX_SLICE_ARG_BYTES + PAGE;
     let (mut k, _) = kernel_with_pages(9 + len / PAGE);

@@ -78,6 +78,7 @@ pub fn check_region<P: AddrSpaceProvider + ?Sized>(
 /// # Errors
 ///
 /// `EFAULT` as [`check_region`], for a non-empty region.
+#[cfg(feature = "alloc")]
 pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,

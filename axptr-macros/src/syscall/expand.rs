@@ -6,7 +6,7 @@
 //! argument, the handler, one result mapping, then the copy-back of output
 //! buffers and, if a tracer is given, one trace event.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, ReturnType, spanned::Spanned};
 
@@ -77,7 +77,8 @@ pub fn entry(handler: &Handler) -> TokenStream {
         call_args.push(quote!(#ctx));
     }
     for (i, (param, bind)) in handler.params.iter().zip(&bindings).enumerate() {
-        let reg = quote!(#regs[#i]);
+        let index = Literal::usize_unsuffixed(i);
+        let reg = quote!(#regs[#index]);
         let ty = param.ty;
         // `valid` made sure the target is an integer parameter.
         let len = || {
