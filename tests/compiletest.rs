@@ -1,5 +1,6 @@
-//! trybuild UI tests: `tests/ui/*.rs` must fail to compile with the
-//! committed `.stderr`, `tests/ui/pass/*.rs` must build and run.
+//! Compile-fail and compile-pass cases for the macros (trybuild).
+//! `TRYBUILD=overwrite cargo test --test compiletest` re-blesses the
+//! `.stderr` files; they are pinned to the stable toolchain.
 
 #[test]
 fn ui() {

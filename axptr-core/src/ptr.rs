@@ -69,12 +69,13 @@ pub struct UserConstPtr<T> {
 
 /// Validates `len` elements at `addr` for the reference API and returns the
 /// pointer to lend: dangling (never null) when the region is empty.
-fn validate_ref<T, P: AddrSpaceProvider + ?Sized>(
+fn validate_ref<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     len: usize,
     flags: MappingFlags,
 ) -> LinuxResult<NonNull<T>> {
+    let () = T::__LAYOUT_CHECKED;
     // OVERFLOW: a hostile length must not wrap; Rust also caps an object at
     // `isize::MAX` bytes.
     let size = len
@@ -93,11 +94,12 @@ fn validate_ref<T, P: AddrSpaceProvider + ?Sized>(
 
 /// Validates null-terminated data in place; returns the pointer and the
 /// number of elements before the terminator.
-fn validate_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
+fn validate_null_terminated<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     flags: MappingFlags,
 ) -> LinuxResult<(NonNull<T>, usize)> {
+    let () = T::__LAYOUT_CHECKED;
     let size = size_of::<T>();
     if addr % align_of::<T>() != 0 {
         return Err(LinuxError::EFAULT);
@@ -176,6 +178,7 @@ macro_rules! user_pointer_common {
             where
                 T: UserCopy,
             {
+                let () = T::__LAYOUT_CHECKED;
                 let mut value = MaybeUninit::<T>::uninit();
                 // SAFETY: `value` is a kernel buffer of `size_of::<T>()` bytes.
                 unsafe {
@@ -205,6 +208,7 @@ macro_rules! user_pointer_common {
             where
                 T: UserCopy,
             {
+                let () = T::__LAYOUT_CHECKED;
                 let len = size_of_val(dst);
                 // SAFETY: `dst` is a kernel buffer of `len` bytes; any bytes
                 // written into it are valid `T`s.
@@ -227,6 +231,7 @@ macro_rules! user_pointer_common {
             where
                 T: UserCopy,
             {
+                let () = T::__LAYOUT_CHECKED;
                 let size = size_of::<T>();
                 let base = buf.as_mut_ptr().cast::<u8>();
                 let limit = buf.len();
@@ -268,6 +273,7 @@ macro_rules! user_pointer_common {
             where
                 T: UserCopy,
             {
+                let () = T::__LAYOUT_CHECKED;
                 let size = size_of::<T>();
                 let mut out = Vec::<T>::new();
                 scan_null_terminated(
@@ -504,6 +510,7 @@ impl<T> UserPtr<T> {
     where
         T: UserCopy,
     {
+        let () = T::__LAYOUT_CHECKED;
         let src = (&raw const value).cast::<u8>();
         // SAFETY: `value` is `size_of::<T>()` initialized bytes (UserCopy: no
         // padding) in kernel memory.
@@ -524,6 +531,7 @@ impl<T> UserPtr<T> {
     where
         T: UserCopy,
     {
+        let () = T::__LAYOUT_CHECKED;
         // SAFETY: `src` is initialized kernel memory without padding.
         unsafe { copy_to_user(provider, self.addr, src.as_ptr().cast(), size_of_val(src)) }
     }

@@ -27,7 +27,13 @@
     note = "use integers, arrays, user pointers or a `#[derive(UserCopy)]` struct; \
             for `bool` use `u8`, for `char` use `u32`, for a reference use a user pointer"
 )]
-pub unsafe trait UserCopy: Copy {}
+pub unsafe trait UserCopy: Copy {
+    /// Evaluated wherever a `T` is copied or lent; `#[derive(UserCopy)]`
+    /// puts its no-padding assertions here, so that a generic struct is
+    /// checked for each set of type arguments it is used with.
+    #[doc(hidden)]
+    const __LAYOUT_CHECKED: () = ();
+}
 
 macro_rules! impl_user_copy {
     ($($ty:ty),* $(,)?) => {
@@ -58,4 +64,9 @@ impl_user_copy!(
 
 // SAFETY: an array of `UserCopy` elements has no padding between elements
 // (size is a multiple of alignment) and accepts any bytes element-wise.
-unsafe impl<T: UserCopy, const N: usize> UserCopy for [T; N] {}
+unsafe impl<T: UserCopy, const N: usize> UserCopy for [T; N] {
+    const __LAYOUT_CHECKED: () = T::__LAYOUT_CHECKED;
+}
+
+// SAFETY: zero-sized: no bytes, hence no invalid bit pattern and no padding.
+unsafe impl<T: ?Sized> UserCopy for core::marker::PhantomData<T> {}

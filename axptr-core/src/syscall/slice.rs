@@ -55,12 +55,15 @@ fn capped_len<T>(len: usize) -> usize {
 
 /// Checks that the whole user buffer is mapped with `flags`, and returns the
 /// number of elements to copy.
-fn validate<T, P: AddrSpaceProvider + ?Sized>(
+fn validate<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     len: usize,
     flags: MappingFlags,
 ) -> LinuxResult<usize> {
+    // The no-padding proof of a generic `#[derive(UserCopy)]` struct, for
+    // this `T`: every slice argument is validated here before any copy.
+    let () = T::__LAYOUT_CHECKED;
     // OVERFLOW: a hostile length must not wrap; the end of the range is
     // checked by `check_region_mapped`.
     let size = len.checked_mul(size_of::<T>()).ok_or(LinuxError::EFAULT)?;

@@ -1,0 +1,9 @@
+use axptr::UserCopy;
+
+#[derive(Clone, Copy, UserCopy)]
+struct Timespec {
+    tv_sec: i64,
+    tv_nsec: i64,
+}
+
+fn main() {}
