@@ -20,6 +20,7 @@ pub use axptr_core::*;
 /// }
 /// ```
 pub use axptr_macros::UserCopy;
+pub use axptr_macros::syscall;
 
 #[doc(hidden)]
 pub mod __private {
@@ -30,3 +31,8 @@ pub mod __private {
     #[inline(always)]
     pub const fn assert_user_copy<T: UserCopy>() {}
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -16,6 +16,13 @@ use memory_addr::{VirtAddr, VirtAddrRange};
 use page_table_multiarch::MappingFlags;
 
 /// A user address space that can be checked and populated.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` gives no access to a user address space",
+    label = "axptr cannot check user memory through this type",
+    note = "implement `AddrSpaceProvider` for it (a handle that hands the address space over), \
+            or `AddrSpace` if it is one; a `#[syscall]` context must be a provider when the \
+            handler takes strings or slices"
+)]
 pub trait AddrSpace {
     /// Returns whether every byte of `range` is mapped with at least `flags`.
     ///
@@ -42,6 +49,12 @@ pub trait AddrSpace {
 /// single-threaded kernels pass `&mut aspace`. A kernel whose address space
 /// sits behind a lock implements this on a small handle type that locks for
 /// the duration of `f`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` gives no access to a user address space",
+    label = "axptr cannot check user memory through this type",
+    note = "implement `AddrSpaceProvider` for it (a handle that hands the address space over), \
+            or `AddrSpace` if it is one"
+)]
 pub trait AddrSpaceProvider {
     /// The address space handed to `f`.
     type AddrSpace: AddrSpace + ?Sized;

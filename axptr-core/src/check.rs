@@ -71,6 +71,36 @@ pub fn check_region<P: AddrSpaceProvider + ?Sized>(
     })
 }
 
+/// Checks that `[addr, addr + size)` is user memory mapped with at least
+/// `flags`, without populating anything (the `access_ok` of a long buffer
+/// of which only a part will be touched).
+///
+/// # Errors
+///
+/// `EFAULT` as [`check_region`], for a non-empty region.
+#[cfg(feature = "alloc")]
+pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    size: usize,
+    flags: MappingFlags,
+) -> LinuxResult<()> {
+    if size == 0 {
+        return Ok(());
+    }
+    if addr == 0 {
+        return Err(LinuxError::EFAULT);
+    }
+    let range =
+        VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size).ok_or(LinuxError::EFAULT)?;
+    let _cleared = FlagCleared::new();
+    if provider.with_addr_space(|aspace| aspace.check_region_access(range, flags)) {
+        Ok(())
+    } else {
+        Err(LinuxError::EFAULT)
+    }
+}
+
 /// Walks null-terminated data of `elem_size`-byte elements at `addr`, one
 /// page at a time, and returns the number of elements before the
 /// terminator.

@@ -38,6 +38,7 @@ mod aspace;
 mod check;
 mod flag;
 mod ptr;
+pub mod syscall;
 mod uaccess;
 mod user_copy;
 
@@ -55,4 +56,8 @@ pub use flag::{
 pub use memory_addr::{PAGE_SIZE_4K, VirtAddr, VirtAddrRange};
 pub use page_table_multiarch::MappingFlags;
 pub use ptr::{UserConstPtr, UserPtr};
+pub use syscall::{
+    Syscall, SyscallArg, SyscallEvent, SyscallLen, SyscallResult, SyscallReturn, SyscallTable,
+    SyscallTracer,
+};
 pub use user_copy::UserCopy;

@@ -3,6 +3,7 @@
 //! `::axptr::__private`.
 
 mod repr;
+mod syscall;
 mod user_copy;
 
 use proc_macro::TokenStream;
@@ -16,4 +17,45 @@ pub fn derive_user_copy(input: TokenStream) -> TokenStream {
     user_copy::expand(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Turns a typed syscall handler into a raw entry.
+///
+/// ```ignore
+/// #[syscall]
+/// fn sys_read(p: &mut Process, fd: i32, #[len = count] buf: &mut [u8], count: usize)
+///     -> LinuxResult<usize> {
+///     p.files.read(fd, buf)
+/// }
+/// ```
+///
+/// The function is kept as written. Next to it, `#[syscall]` declares a
+/// type of the same name (`sys_read`) implementing `axptr::Syscall<C>`,
+/// whose `entry(ctx, [usize; 6], tracer) -> isize` converts the registers,
+/// runs the body only if all of them converted, copies output buffers back
+/// and returns the result register (`-errno` on error). `syscall_table!`
+/// gathers entries by number.
+///
+/// - An optional first parameter `&mut C` is the context (a concrete type,
+///   a type parameter, or `impl AddrSpaceProvider`).
+/// - Every other parameter takes one register, at most six: integers
+///   (Linux truncation), `UserPtr<T>`/`UserConstPtr<T>` and their
+///   `Option`s, `&CStr` and `Option<&CStr>` (copied in), `#[len = n] &[T]`
+///   (copied in), `#[len = n] &mut [T]` (copied out after `Ok`; with
+///   `#[inout]` also copied in), and any `SyscallArg<C>` type.
+/// - `#[trace(hex | oct | dec)]` chooses how an integer prints in traces
+///   (names ending in `flags` print in hex, in `mode` in octal).
+/// - `#[syscall(name = "…")]` sets the traced name (default: the function's
+///   name without `sys_`); `#[syscall(crate = path)]` names the `axptr`
+///   crate when it is not `::axptr`.
+/// - The handler returns `LinuxResult<T>` with `T` one of `isize`, `usize`,
+///   `i32`, `u32`, `()`.
+///
+/// Misuse (`async`, `unsafe`, `self`, no or a wrong return type, more than
+/// six register arguments, generics other than the context, slices without
+/// a length, unsupported types) is a compile error at the offending tokens.
+/// The README's `#[syscall]` tutorial has a complete, tested example.
+#[proc_macro_attribute]
+pub fn syscall(args: TokenStream, input: TokenStream) -> TokenStream {
+    syscall::expand(args.into(), input.into()).into()
 }

@@ -1,0 +1,9 @@
+use axptr::{LinuxResult, syscall};
+
+#[syscall]
+async fn sys_sleep(seconds: u32) -> LinuxResult<()> {
+    let _ = seconds;
+    Ok(())
+}
+
+fn main() {}

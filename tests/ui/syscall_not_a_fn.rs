@@ -1,0 +1,8 @@
+use axptr::syscall;
+
+#[syscall]
+struct Handler;
+
+fn main() {
+    let _ = Handler;
+}
