@@ -86,6 +86,45 @@ fn stray_kernel_access_to_user_memory_is_an_oops() {
     );
 }
 
+#[test]
+fn strace_shows_decoded_arguments_and_results() {
+    let Some(kernel) = kernel() else { return };
+    let run = boot(kernel, Some("strace"));
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "the kernel did not shut down cleanly\n{run}"
+    );
+    let (traces, rest): (Vec<&str>, Vec<&str>) = run
+        .kernel_lines()
+        .into_iter()
+        .partition(|line| line.starts_with("[strace] "));
+    assert_eq!(
+        rest, EXPECTED,
+        "tracing changed what the kernel prints\n{run}"
+    );
+    // Strings are traced from the kernel's copy; addresses are the user
+    // program's constants.
+    for expected in [
+        r#"[strace] write(1, "hello from user space\n", 22) = 22"#,
+        "[strace] write(1, NULL, 16) = -14 EFAULT",
+        "[strace] getcwd(0x20000100, 64) = 12",
+        r#"[strace] openat(-100, "/etc/passwd", 0x0, 0o0) = 3"#,
+        r#"[strace] report("good write", 22) = 0"#,
+        r#"[strace] write(1, "/home/axptr\n", 12) = 12"#,
+        "[strace] unmap_race(0x21000000) = 0",
+        "[strace] getcwd(0x21000000, 64) = -14 EFAULT",
+    ] {
+        assert!(traces.contains(&expected), "no trace {expected:?}\n{run}");
+    }
+    assert!(
+        traces
+            .iter()
+            .any(|t| t.starts_with("[strace] syscall_1234(") && t.ends_with(") = -38 ENOSYS")),
+        "no trace of the unknown syscall\n{run}"
+    );
+}
+
 /// Builds the kernel once per test run; `None` (skip) without the tools.
 fn kernel() -> Option<&'static Path> {
     static KERNEL: OnceLock<Option<PathBuf>> = OnceLock::new();

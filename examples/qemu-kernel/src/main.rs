@@ -72,7 +72,11 @@ extern "C" fn kernel_main(_hart_id: usize, dtb: usize) -> ! {
     // SAFETY: OpenSBI passes the device tree in a1; nothing has been
     // allocated yet that could overwrite it.
     let stray_access = unsafe { fdt::has_bootarg(dtb, "stray-access") };
-    mm::init();
+    // SAFETY: as above.
+    let strace = unsafe { fdt::has_bootarg(dtb, "strace") };
+    if let Err(err) = mm::init() {
+        oops(format_args!("cannot set up memory: {err:?}"));
+    }
 
     let entry = match set_up_user_space() {
         Ok(entry) => entry,
@@ -80,7 +84,7 @@ extern "C" fn kernel_main(_hart_id: usize, dtb: usize) -> ! {
     };
     println!("axptr qemu kernel: Sv39 paging on, percpu flag ready, entering user space");
 
-    let status = run_user_program(entry);
+    let status = run_user_program(entry, strace);
     println!("user program exited with status {status}");
     println!(
         "lazy pages faulted in by the kernel's fault handler: {}",
@@ -110,7 +114,7 @@ fn set_up_user_space() -> axptr::LinuxResult<usize> {
 }
 
 /// Runs the user program until it exits; returns its status.
-fn run_user_program(entry: usize) -> i32 {
+fn run_user_program(entry: usize, strace: bool) -> i32 {
     let mut ctx = UserContext::new(entry, 0);
     loop {
         let cause = ctx.run();
@@ -122,7 +126,7 @@ fn run_user_program(entry: usize) -> i32 {
                     return ctx.a(0) as i32;
                 }
                 let args = [ctx.a(0), ctx.a(1), ctx.a(2), ctx.a(3), ctx.a(4), ctx.a(5)];
-                let ret = syscall::dispatch(nr, args);
+                let ret = syscall::dispatch(nr, args, strace);
                 if axptr::is_accessing_user_memory() {
                     oops(format_args!(
                         "the fault flag is still set after syscall {nr}"

@@ -4,11 +4,13 @@
 //! OpenSBI owns its first 2 MiB. The kernel identity-maps the rest with
 //! 2 MiB pages (kernel-only: no `U` bit) and hands out the frames after its
 //! image with a bump allocator: it runs one program and powers off, so it
-//! never frees.
+//! never frees frames. The first frames become the heap, where `#[syscall]`
+//! copies string and buffer arguments.
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use axptr::{LinuxError, LinuxResult, MappingFlags, PAGE_SIZE_4K, VirtAddr};
+use buddy_system_allocator::LockedHeap;
 use memory_addr::PhysAddr;
 use page_table_multiarch::{PageSize, PagingHandler, PagingResult, riscv::Sv39PageTable};
 use riscv::register::satp;
@@ -27,10 +29,23 @@ unsafe extern "C" {
     static _ekernel: u8;
 }
 
-/// Starts the frame allocator after the kernel image.
-pub fn init() {
+/// Heap size: room for the largest buffer argument `#[syscall]` copies in
+/// (`axptr::syscall::MAX_SLICE_ARG_BYTES`, 1 MiB), twice.
+const HEAP_SIZE: usize = 2 * 1024 * 1024;
+
+#[global_allocator]
+static HEAP: LockedHeap<32> = LockedHeap::empty();
+
+/// Starts the frame allocator after the kernel image, and the heap on its
+/// first frames.
+pub fn init() -> LinuxResult<()> {
     let end = (&raw const _ekernel).addr();
     NEXT_FRAME.store(end.next_multiple_of(PAGE_SIZE_4K), Ordering::Relaxed);
+    let heap =
+        Frames::alloc_frames(HEAP_SIZE / PAGE_SIZE_4K, PAGE_SIZE_4K).ok_or(LinuxError::ENOMEM)?;
+    // SAFETY: fresh frames, identity-mapped, owned by the heap from now on.
+    unsafe { HEAP.lock().init(heap.as_usize(), HEAP_SIZE) };
+    Ok(())
 }
 
 /// Frames for page tables and user pages; RAM is identity-mapped.

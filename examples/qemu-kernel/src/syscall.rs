@@ -1,13 +1,13 @@
-//! The syscalls, written against axptr: each takes typed user pointers and
-//! returns a `LinuxResult`; bad pointers come back as errnos.
+//! The syscalls, written against axptr: `#[syscall]` handlers taking typed
+//! user pointers, kernel copies of strings and buffers, and integers, in a
+//! dispatch table. Bad pointers come back as errnos before or from the body.
 
-use core::{
-    ffi::{CStr, c_char},
-    mem::size_of,
-};
+use core::{ffi::CStr, mem::size_of};
 
 use axptr::{
-    AddrSpaceProvider, LinuxError, LinuxResult, PATH_MAX, UserConstPtr, UserCopy, UserPtr,
+    AddrSpaceProvider, LinuxError, LinuxResult, UserConstPtr, UserCopy, UserPtr, syscall,
+    syscall::{SyscallEvent, SyscallTable},
+    syscall_table,
 };
 
 use crate::{aspace::CurrentSpace, println};
@@ -67,71 +67,55 @@ pub struct Timespec {
     tv_nsec: i64,
 }
 
+/// The syscalls of this kernel, by number; any other number is `ENOSYS`.
+static SYSCALLS: SyscallTable<CurrentSpace> = syscall_table! {
+    CurrentSpace;
+    SYS_GETCWD => sys_getcwd,
+    SYS_OPENAT => sys_openat,
+    SYS_WRITE => sys_write,
+    SYS_FSTAT => sys_fstat,
+    SYS_NANOSLEEP => sys_nanosleep,
+    SYS_REPORT => sys_report,
+    SYS_UNMAP_RACE => sys_unmap_race,
+};
+
 /// Runs syscall `nr` with the six argument registers; returns the value for
-/// `a0` (`-errno` on error).
-pub fn dispatch(nr: usize, args: [usize; 6]) -> isize {
-    let aspace = &mut CurrentSpace;
-    let result = match nr {
-        SYS_GETCWD => sys_getcwd(aspace, args[0].into(), args[1]),
-        SYS_OPENAT => sys_openat(aspace, args[0] as i32, args[1].into(), args[2] as u32),
-        SYS_WRITE => sys_write(aspace, args[0] as i32, args[1].into(), args[2]),
-        SYS_FSTAT => sys_fstat(aspace, args[0] as i32, args[1].into()),
-        SYS_NANOSLEEP => sys_nanosleep(aspace, args[0].into()),
-        SYS_REPORT => sys_report(aspace, args[0].into(), args[1] as isize),
-        SYS_UNMAP_RACE => sys_unmap_race(aspace, args[0]),
-        _ => Err(LinuxError::ENOSYS),
-    };
-    result.unwrap_or_else(|err| -(err.code() as isize))
+/// `a0` (`-errno` on error). With `strace`, prints each call with its
+/// decoded arguments and result.
+pub fn dispatch(nr: usize, args: [usize; 6], strace: bool) -> isize {
+    if strace {
+        let mut print = |event: &SyscallEvent<'_>| println!("[strace] {event}");
+        SYSCALLS.dispatch_traced(&mut CurrentSpace, nr, args, &mut print)
+    } else {
+        SYSCALLS.dispatch(&mut CurrentSpace, nr, args)
+    }
 }
 
-fn sys_write(
-    aspace: &mut CurrentSpace,
-    fd: i32,
-    buf: UserConstPtr<u8>,
-    count: usize,
-) -> LinuxResult<isize> {
+/// The buffer is copied into the kernel before the body runs.
+#[syscall]
+fn sys_write(fd: i32, #[len = _count] buf: &[u8], _count: usize) -> LinuxResult<usize> {
     if fd != 1 && fd != 2 {
         return Err(LinuxError::EBADF);
     }
-    // Copy through a kernel buffer, a chunk at a time; like Linux, report
-    // the bytes written before a fault, or the fault if there were none.
-    let mut chunk = [0u8; 256];
-    let mut done = 0;
-    while done < count {
-        let len = chunk.len().min(count - done);
-        let at = UserConstPtr::<u8>::from(buf.address().as_usize().wrapping_add(done));
-        if let Err(err) = at.read_slice(aspace, &mut chunk[..len]) {
-            return if done > 0 {
-                Ok(done as isize)
-            } else {
-                Err(err)
-            };
-        }
-        crate::console::put_bytes(&chunk[..len]);
-        done += len;
-    }
-    Ok(done as isize)
+    crate::console::put_bytes(buf);
+    Ok(buf.len())
 }
 
-fn sys_getcwd(aspace: &mut CurrentSpace, buf: UserPtr<u8>, size: usize) -> LinuxResult<isize> {
+/// Writes only the string, as Linux does (not the whole `size` bytes).
+#[syscall]
+fn sys_getcwd(aspace: &mut CurrentSpace, buf: UserPtr<u8>, size: usize) -> LinuxResult<usize> {
     const CWD: &[u8] = b"/home/axptr\0";
     if size < CWD.len() {
         return Err(LinuxError::ERANGE);
     }
     buf.write_slice(aspace, CWD)?;
-    Ok(CWD.len() as isize)
+    Ok(CWD.len())
 }
 
-fn sys_openat(
-    aspace: &mut CurrentSpace,
-    dirfd: i32,
-    path: UserConstPtr<c_char>,
-    flags: u32,
-) -> LinuxResult<isize> {
+#[syscall]
+fn sys_openat(dirfd: i32, path: &CStr, flags: u32, mode: u32) -> LinuxResult<i32> {
     const AT_FDCWD: i32 = -100;
-    let mut buf = [0u8; PATH_MAX];
-    let path = path.read_cstr(aspace, &mut buf)?;
-    if dirfd != AT_FDCWD || flags != 0 {
+    if dirfd != AT_FDCWD || flags != 0 || mode != 0 {
         return Err(LinuxError::EINVAL);
     }
     // One file exists.
@@ -142,7 +126,8 @@ fn sys_openat(
     }
 }
 
-fn sys_fstat(aspace: &mut CurrentSpace, fd: i32, statbuf: UserPtr<Stat>) -> LinuxResult<isize> {
+#[syscall]
+fn sys_fstat(aspace: &mut CurrentSpace, fd: i32, statbuf: UserPtr<Stat>) -> LinuxResult<()> {
     const S_IFCHR: u32 = 0o020000;
     if !(0..=2).contains(&fd) {
         return Err(LinuxError::EBADF);
@@ -154,37 +139,37 @@ fn sys_fstat(aspace: &mut CurrentSpace, fd: i32, statbuf: UserPtr<Stat>) -> Linu
         st_blksize: 1024,
         ..Stat::default()
     };
-    statbuf.write(aspace, stat)?;
-    Ok(0)
+    statbuf.write(aspace, stat)
 }
 
-fn sys_nanosleep(aspace: &mut CurrentSpace, req: UserConstPtr<Timespec>) -> LinuxResult<isize> {
+#[syscall]
+fn sys_nanosleep(
+    aspace: &mut CurrentSpace,
+    req: UserConstPtr<Timespec>,
+    _rem: Option<UserPtr<Timespec>>,
+) -> LinuxResult<()> {
     let req = req.read(aspace)?;
     if req.tv_sec < 0 || !(0..1_000_000_000).contains(&req.tv_nsec) {
         return Err(LinuxError::EINVAL);
     }
     // No timer in this kernel: a valid request returns at once.
-    Ok(0)
+    Ok(())
 }
 
-fn sys_report(
-    aspace: &mut CurrentSpace,
-    label: UserConstPtr<c_char>,
-    value: isize,
-) -> LinuxResult<isize> {
-    let mut buf = [0u8; 128];
-    let label: &CStr = label.read_cstr(aspace, &mut buf)?;
+/// Prints `label: value`, the value as an errno name if it is one.
+#[syscall]
+fn sys_report(label: &CStr, value: isize) -> LinuxResult<()> {
     let label = label.to_str().map_err(|_| LinuxError::EILSEQ)?;
     match errno_of(value) {
         Some(err) => println!("{label}: {err:?}"),
         None => println!("{label}: {value}"),
     }
-    Ok(0)
+    Ok(())
 }
 
-fn sys_unmap_race(aspace: &mut CurrentSpace, addr: usize) -> LinuxResult<isize> {
-    aspace.with_addr_space(|space| space.unmap_after_next_check(addr))?;
-    Ok(0)
+#[syscall]
+fn sys_unmap_race(aspace: &mut CurrentSpace, #[trace(hex)] addr: usize) -> LinuxResult<()> {
+    aspace.with_addr_space(|space| space.unmap_after_next_check(addr))
 }
 
 /// The errno a syscall result stands for, if it is one.
