@@ -41,6 +41,8 @@ mod ptr;
 mod uaccess;
 mod user_copy;
 
+#[cfg(feature = "sim")]
+pub mod sim;
 #[cfg(any(feature = "testing", test))]
 pub mod testing;
 

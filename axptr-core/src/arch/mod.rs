@@ -6,8 +6,18 @@
 //!   open and close the kernel's access to user pages (riscv64 `SUM`);
 //! - `copy_raw(dst, src, len) -> usize`: a copy that may fault on either
 //!   side and returns the number of bytes *not* copied;
-//! - `fixup_for(pc) -> Option<usize>`: where a faulting instruction of
-//!   `copy_raw` continues.
+//! - `fault_ranges() -> [FaultRange; N]`: where the faulting instructions of
+//!   `copy_raw` are and where each continues, looked up by [`fixup_for`].
+//!
+//! The fallible routines (`x86_64.rs`, `riscv64.rs`, `aarch64.rs`) are
+//! written in `global_asm!`, so that every instruction that may touch user
+//! memory lies between two labels of the routine itself: the fixup table is
+//! built from those labels at run time and needs no linker-script section
+//! from the kernel (a library cannot impose one on its users' binaries).
+//! The labels' symbol names carry the crate version, so two semver-
+//! incompatible copies of axptr-core can be linked into one kernel.
+//! Other architectures, non-ELF hosts and Miri (which cannot run assembly)
+//! use the portable `generic.rs`, which has no fixup.
 
 #[cfg(all(target_arch = "riscv64", target_os = "none"))]
 mod riscv64_sum;
@@ -31,6 +41,93 @@ mod no_switch {
 #[cfg(not(all(target_arch = "riscv64", target_os = "none")))]
 pub(crate) use no_switch::{UserAccessState, enable_user_access, restore_user_access};
 
-mod generic;
-pub(crate) use generic::copy_raw;
-pub use generic::fixup_for;
+/// The name of a symbol defined by this crate's assembly, unique per crate
+/// version.
+#[allow(unused_macros)]
+macro_rules! asm_symbol {
+    ($name:literal) => {
+        concat!(
+            "__axptr_core_",
+            env!("CARGO_PKG_VERSION_MAJOR"),
+            "_",
+            env!("CARGO_PKG_VERSION_MINOR"),
+            "_",
+            env!("CARGO_PKG_VERSION_PATCH"),
+            "_",
+            $name
+        )
+    };
+}
+
+/// Instructions in `[start, end)` of the copy routine may fault on user
+/// memory; a fault there that the kernel cannot resolve continues at
+/// `fixup`, which returns the number of bytes not copied.
+#[derive(Clone, Copy, Debug)]
+#[allow(dead_code)]
+pub(crate) struct FaultRange {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) fixup: usize,
+}
+
+#[cfg(all(
+    target_arch = "x86_64",
+    not(miri),
+    any(target_os = "none", target_os = "linux", target_os = "android")
+))]
+#[path = "x86_64.rs"]
+mod imp;
+
+#[cfg(all(
+    target_arch = "riscv64",
+    not(miri),
+    any(target_os = "none", target_os = "linux", target_os = "android")
+))]
+#[path = "riscv64.rs"]
+mod imp;
+
+#[cfg(all(
+    target_arch = "aarch64",
+    not(miri),
+    any(target_os = "none", target_os = "linux", target_os = "android")
+))]
+#[path = "aarch64.rs"]
+mod imp;
+
+#[cfg(not(all(
+    any(target_arch = "x86_64", target_arch = "riscv64", target_arch = "aarch64"),
+    not(miri),
+    any(target_os = "none", target_os = "linux", target_os = "android")
+)))]
+#[path = "generic.rs"]
+mod imp;
+
+pub(crate) use imp::copy_raw;
+
+/// Whether `copy_raw` recovers from faults (has a fixup table) on this
+/// build.
+#[allow(dead_code)]
+pub(crate) const HAS_FIXUP: bool = imp::HAS_FIXUP;
+
+/// Returns where execution continues when the instruction at `pc` faults
+/// inside axptr's fallible copy routine, or `None` if `pc` is not one of
+/// its faulting instructions.
+///
+/// A kernel's trap handler calls this for a kernel-mode page fault it
+/// cannot resolve (the page is not mapped, or not with the needed
+/// permission): on `Some(fixup)` it sets the saved pc to `fixup` and returns
+/// from the trap; the copy then returns the number of bytes it did not copy
+/// and axptr reports `EFAULT`. All other registers must be left as they were
+/// at the fault. `None` means the fault is not axptr's to recover: a kernel
+/// bug (oops).
+///
+/// Builds without an assembly routine (other architectures, Miri) always
+/// return `None`.
+#[inline]
+#[must_use]
+pub fn fixup_for(pc: usize) -> Option<usize> {
+    imp::fault_ranges()
+        .into_iter()
+        .find(|range| (range.start..range.end).contains(&pc))
+        .map(|range| range.fixup)
+}
