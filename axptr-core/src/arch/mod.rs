@@ -95,7 +95,11 @@ mod imp;
 mod imp;
 
 #[cfg(not(all(
-    any(target_arch = "x86_64", target_arch = "riscv64", target_arch = "aarch64"),
+    any(
+        target_arch = "x86_64",
+        target_arch = "riscv64",
+        target_arch = "aarch64"
+    ),
     not(miri),
     any(target_os = "none", target_os = "linux", target_os = "android")
 )))]

@@ -22,7 +22,11 @@ use super::FaultRange;
 pub(super) const HAS_FIXUP: bool = true;
 
 core::arch::global_asm!(
-    concat!(".pushsection .text.", asm_symbol!("copy_raw"), ",\"ax\",@progbits"),
+    concat!(
+        ".pushsection .text.",
+        asm_symbol!("copy_raw"),
+        ",\"ax\",@progbits"
+    ),
     concat!(".globl ", asm_symbol!("copy_raw")),
     concat!(".hidden ", asm_symbol!("copy_raw")),
     concat!(".globl ", asm_symbol!("copy_fault_start")),
@@ -90,7 +94,12 @@ core::arch::global_asm!(
     concat!(asm_symbol!("copy_fixup"), ":"),
     "    sub   a0, t6, a0",
     "    ret",
-    concat!(".size ", asm_symbol!("copy_raw"), ", . - ", asm_symbol!("copy_raw")),
+    concat!(
+        ".size ",
+        asm_symbol!("copy_raw"),
+        ", . - ",
+        asm_symbol!("copy_raw")
+    ),
     ".popsection",
 );
 

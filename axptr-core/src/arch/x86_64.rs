@@ -16,7 +16,11 @@ use super::FaultRange;
 pub(super) const HAS_FIXUP: bool = true;
 
 core::arch::global_asm!(
-    concat!(".pushsection .text.", asm_symbol!("copy_raw"), ",\"ax\",@progbits"),
+    concat!(
+        ".pushsection .text.",
+        asm_symbol!("copy_raw"),
+        ",\"ax\",@progbits"
+    ),
     concat!(".globl ", asm_symbol!("copy_raw")),
     concat!(".hidden ", asm_symbol!("copy_raw")),
     concat!(".globl ", asm_symbol!("copy_fault_start")),
@@ -62,7 +66,12 @@ core::arch::global_asm!(
     concat!(asm_symbol!("copy_fixup"), ":"),
     "    mov rax, rcx",
     "    ret",
-    concat!(".size ", asm_symbol!("copy_raw"), ", . - ", asm_symbol!("copy_raw")),
+    concat!(
+        ".size ",
+        asm_symbol!("copy_raw"),
+        ", . - ",
+        asm_symbol!("copy_raw")
+    ),
     ".popsection",
 );
 

@@ -149,11 +149,8 @@ impl SimAreas {
         if pages.is_empty() {
             return Ok(());
         }
-        self.memory.protect(
-            pages.start * PAGE_SIZE_4K,
-            pages.len() * PAGE_SIZE_4K,
-            prot,
-        )
+        self.memory
+            .protect(pages.start * PAGE_SIZE_4K, pages.len() * PAGE_SIZE_4K, prot)
     }
 
     /// Maps `[addr, end)` with `flags`, replacing whatever was there, with
@@ -191,7 +188,12 @@ impl SimAreas {
 
     /// Changes the flags of the areas inside `[addr, end)` (holes stay
     /// holes); present pages get the new permissions at once.
-    pub(super) fn protect(&mut self, addr: usize, end: usize, flags: MappingFlags) -> LinuxResult<()> {
+    pub(super) fn protect(
+        &mut self,
+        addr: usize,
+        end: usize,
+        flags: MappingFlags,
+    ) -> LinuxResult<()> {
         self.split_at(addr);
         self.split_at(end);
         let pieces: Vec<(usize, usize)> = self

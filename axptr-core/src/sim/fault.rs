@@ -36,9 +36,7 @@ use std::sync::Once;
 
 use page_table_multiarch::MappingFlags;
 
-use super::{
-    areas::Resolution, host::StderrLine, registry, space::Shared, stats::FaultCounters,
-};
+use super::{areas::Resolution, host::StderrLine, registry, space::Shared, stats::FaultCounters};
 use crate::{fixup_for, is_accessing_user_memory};
 
 /// The actions installed before ours, for chaining: `[SIGSEGV, SIGBUS]`.
