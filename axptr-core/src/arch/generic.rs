@@ -7,8 +7,6 @@
 
 use super::FaultRange;
 
-pub(super) const HAS_FIXUP: bool = false;
-
 /// Copies `len` bytes from `src` to `dst`; returns the number of bytes not
 /// copied (always 0 here).
 ///

@@ -42,7 +42,7 @@ mod no_switch {
 pub(crate) use no_switch::{UserAccessState, enable_user_access, restore_user_access};
 
 /// The name of a symbol defined by this crate's assembly, unique per crate
-/// version.
+/// version. (Unused on builds without an assembly routine.)
 #[allow(unused_macros)]
 macro_rules! asm_symbol {
     ($name:literal) => {
@@ -63,7 +63,7 @@ macro_rules! asm_symbol {
 /// memory; a fault there that the kernel cannot resolve continues at
 /// `fixup`, which returns the number of bytes not copied.
 #[derive(Clone, Copy, Debug)]
-#[allow(dead_code)]
+#[allow(dead_code)] // never built by `generic.rs`
 pub(crate) struct FaultRange {
     pub(crate) start: usize,
     pub(crate) end: usize,
@@ -108,11 +108,6 @@ mod imp;
 
 pub(crate) use imp::copy_raw;
 
-/// Whether `copy_raw` recovers from faults (has a fixup table) on this
-/// build.
-#[allow(dead_code)]
-pub(crate) const HAS_FIXUP: bool = imp::HAS_FIXUP;
-
 /// Returns where execution continues when the instruction at `pc` faults
 /// inside axptr's fallible copy routine, or `None` if `pc` is not one of
 /// its faulting instructions.
@@ -134,4 +129,44 @@ pub fn fixup_for(pc: usize) -> Option<usize> {
         .into_iter()
         .find(|range| (range.start..range.end).contains(&pc))
         .map(|range| range.fixup)
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec::Vec;
+
+    use super::copy_raw;
+
+    #[test]
+    fn copies_every_length_at_every_alignment() {
+        let src: Vec<u8> = (0..400u32).map(|i| (i * 7 + 3) as u8).collect();
+        for len in 0..300 {
+            for src_off in 0..9 {
+                for dst_off in 0..9 {
+                    let mut dst = [0u8; 320];
+                    // SAFETY: both ranges lie inside their own arrays.
+                    let left = unsafe {
+                        copy_raw(
+                            dst.as_mut_ptr().add(dst_off),
+                            src.as_ptr().add(src_off),
+                            len,
+                        )
+                    };
+                    assert_eq!(left, 0);
+                    assert_eq!(&dst[dst_off..dst_off + len], &src[src_off..src_off + len]);
+                    assert!(dst[..dst_off].iter().all(|&b| b == 0), "nothing before");
+                    assert!(
+                        dst[dst_off + len..].iter().all(|&b| b == 0),
+                        "nothing after"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fixup_lookup_misses_outside_the_routine() {
+        assert_eq!(super::fixup_for(0), None);
+        assert_eq!(super::fixup_for(usize::MAX), None);
+    }
 }

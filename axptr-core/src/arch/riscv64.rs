@@ -19,8 +19,6 @@
 
 use super::FaultRange;
 
-pub(super) const HAS_FIXUP: bool = true;
-
 core::arch::global_asm!(
     concat!(
         ".pushsection .text.",
