@@ -1,7 +1,7 @@
 //! What must not be survived is not: each scenario runs in a child process
 //! (this test binary re-executed with a filter) and must abort with a
 //! kernel-style report.
-#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#![cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 
 mod sim_support;
 

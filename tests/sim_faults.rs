@@ -1,6 +1,6 @@
 //! The simulated page-fault handler resolves what a kernel's would, and the
 //! copy routine's fixup turns the rest into EFAULT.
-#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#![cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 
 mod sim_support;
 

@@ -1,6 +1,6 @@
 //! A user thread unmaps and remaps a buffer while the kernel copies from and
 //! to it: every copy returns Ok or EFAULT, and the process survives.
-#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#![cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 
 mod sim_support;
 

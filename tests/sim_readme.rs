@@ -1,6 +1,6 @@
 //! The README's "Testing your handlers on the host" example, verbatim, so
 //! that it keeps compiling and passing.
-#![cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#![cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 
 use axptr::{AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, sim::SimSpace};
 use axptr::{UserConstPtr, UserPtr};

@@ -44,10 +44,13 @@ pub(super) enum Resolution {
 /// [`SimProvider`](super::SimProvider)`::with_addr_space` (as a kernel
 /// reaches its locked address space) or the space's own methods.
 ///
-/// It implements [`AddrSpace`]: `check_region_access` looks the areas up;
-/// `populate_area` makes pages present with their area's permissions
-/// (unless the space is in demand-paging mode, where it only checks and the
-/// fault handler populates on first touch).
+/// It implements [`AddrSpace`]: `check_region_access` looks the areas up
+/// (logarithmic in the number of areas); `populate_area` makes pages present
+/// with their area's permissions (unless the space is in demand-paging mode,
+/// where it only checks and the fault handler populates on first touch).
+/// A range whose pages are all present already costs a few bitmap word
+/// tests and no area lookup: like axptr itself, callers are expected to
+/// have checked the permissions with `check_region_access` first.
 pub struct SimAreas {
     memory: HostMemory,
     base: usize,
