@@ -109,7 +109,7 @@ fn reference_to_memory_unmapped_after_validation_cannot_be_rescued() {
             let value = UserConstPtr::<u64>::from(page).get(&mut user).unwrap();
             space.unmap(page, PAGE).unwrap();
             // Even with the flag set, an in-place access has no fixup.
-            let _ = access_user_memory(|| std::hint::black_box(*value));
+            let _ = sim_support::touch(value);
         });
     }
     let output = run_in_child(NAME);

@@ -7,10 +7,9 @@ mod sim_support;
 use core::ffi::c_char;
 
 use axptr::{
-    LinuxError, UserConstPtr, UserPtr, access_user_memory, fixup_for, is_accessing_user_memory,
-    sim::SimSpace,
+    LinuxError, UserConstPtr, UserPtr, fixup_for, is_accessing_user_memory, sim::SimSpace,
 };
-use sim_support::{AfterCheck, PAGE, RO, RW};
+use sim_support::{AfterCheck, PAGE, RO, RW, store, touch};
 
 fn space(pages: usize) -> SimSpace {
     SimSpace::new(pages * PAGE).expect("a simulated space")
@@ -46,10 +45,8 @@ fn lazy_page_lent_by_reference_is_populated_by_the_fault_handler() {
         "demand paging: validation only checks"
     );
     let before = space.stats();
-    access_user_memory(|| {
-        assert_eq!(*value, 0xfeed);
-        *value = 0xbeef;
-    });
+    assert_eq!(touch(value), 0xfeed);
+    store(value, 0xbeef);
     let after = space.stats();
     assert_eq!(after.resolved, before.resolved + 1);
     assert_eq!(after.populated_by_check, 0);
@@ -71,7 +68,7 @@ fn page_evicted_after_validation_is_faulted_back_in() {
     space.evict(page, PAGE).unwrap();
     assert!(!space.is_present(page));
     let before = space.stats();
-    let copy = access_user_memory(|| bytes.to_vec());
+    let copy: Vec<u8> = bytes.iter().map(touch).collect();
     assert_eq!(copy, b"contents survive eviction");
     assert_eq!(space.stats().resolved, before.resolved + 1);
 }
@@ -257,7 +254,7 @@ fn parallel_threads_resolve_faults_with_their_own_flag() {
                     assert!(!is_accessing_user_memory());
                     let ptr = UserPtr::<u64>::from(base + page * PAGE);
                     let slot = ptr.get(&mut user).unwrap();
-                    access_user_memory(|| *slot = (t * 100 + page) as u64);
+                    store(slot, (t * 100 + page) as u64);
                     assert!(!is_accessing_user_memory());
                     assert_eq!(ptr.read(&mut user), Ok((t * 100 + page) as u64));
                 }

@@ -61,7 +61,9 @@ use crate::{
 /// fault is sent to the routine's fixup and the copy returns `EFAULT`. The
 /// reference API (`get`, `get_as_slice`, `get_as_null_terminated`, ...)
 /// lends the memory in place, and nothing can rescue an access through that
-/// reference once its page is gone: the kernel oopses. Use references only
+/// reference once its page is gone: the kernel oopses. (The fault flag
+/// cannot cover accesses through a reference either: the compiler may
+/// perform them anywhere in the reference's lifetime.) Use references only
 /// where the address space cannot change underneath (single-threaded
 /// process, or your design holds it still), and the copy API for memory
 /// other threads can unmap.
@@ -79,7 +81,9 @@ pub struct UserPtr<T> {
 /// fault is sent to the routine's fixup and the copy returns `EFAULT`. The
 /// reference API (`get`, `get_as_slice`, `get_as_null_terminated`, ...)
 /// lends the memory in place, and nothing can rescue an access through that
-/// reference once its page is gone: the kernel oopses. Use references only
+/// reference once its page is gone: the kernel oopses. (The fault flag
+/// cannot cover accesses through a reference either: the compiler may
+/// perform them anywhere in the reference's lifetime.) Use references only
 /// where the address space cannot change underneath (single-threaded
 /// process, or your design holds it still), and the copy API for memory
 /// other threads can unmap.

@@ -8,7 +8,7 @@ use std::{
 };
 
 use axptr::{
-    AddrSpaceProvider, MappingFlags,
+    AddrSpaceProvider, MappingFlags, access_user_memory,
     sim::{SimAreas, SimProvider},
 };
 
@@ -84,4 +84,25 @@ impl<F: FnMut()> AddrSpaceProvider for AfterCheck<'_, F> {
         (self.hook)();
         result
     }
+}
+
+/// Reads through a lent reference with the fault flag set, as kernel code
+/// that expects a fault there must: with a volatile access. To the compiler
+/// a reference is dereferenceable for its whole lifetime, so a plain `*r`
+/// may be performed before `access_user_memory` sets the flag (release
+/// builds do hoist it); a volatile access stays where it is written.
+pub fn touch<T: Copy>(r: &T) -> T {
+    access_user_memory(|| {
+        // SAFETY: `r` was validated by the reference API; its page may have
+        // become non-present since, which the fault handler resolves.
+        unsafe { core::ptr::from_ref(r).read_volatile() }
+    })
+}
+
+/// Writes through a lent reference with the fault flag set (see [`touch`]).
+pub fn store<T: Copy>(r: &mut T, value: T) {
+    access_user_memory(|| {
+        // SAFETY: as in `touch`.
+        unsafe { core::ptr::from_mut(r).write_volatile(value) }
+    })
 }

@@ -221,6 +221,12 @@ impl SimSpace {
     /// only checks the range, and the fault handler makes pages present on
     /// first touch (as a kernel that does not pre-fault would). Off by
     /// default.
+    ///
+    /// The copy API and the null-terminated scans fault pages in with the
+    /// flag set. References lent by the reference API point to pages that
+    /// are not present yet: a plain access through them (without the flag)
+    /// is an oops, which is how a handler that relies on lent references
+    /// where it should copy shows up.
     pub fn set_demand_paging(&self, on: bool) {
         self.lock().set_demand_paging(on);
     }
