@@ -12,11 +12,23 @@
 //! and restores the previous value when dropped, so accesses nest and every
 //! exit path (`?`, early return, unwinding) leaves it as it was.
 //!
+//! The guard puts compiler fences at the flagged region's edges: the flag is
+//! a plain per-CPU (or thread-local) store that does not alias user memory,
+//! so without them the optimizer may move an access through a raw pointer
+//! (the in-place NUL scan) out of the region, and a fault there would find
+//! the flag clear. Accesses through a *reference* cannot be pinned this way:
+//! the compiler may perform them anywhere in the reference's lifetime
+//! (release builds do hoist them above the flag store), which is why the
+//! reference API relies on validation having made its pages present.
+//!
 //! A preemptible kernel must not migrate a task while the flag is set, or
 //! must carry it across the switch with [`take_user_access_flag`] and
 //! [`restore_user_access_flag`].
 
-use core::marker::PhantomData;
+use core::{
+    marker::PhantomData,
+    sync::atomic::{Ordering, compiler_fence},
+};
 
 #[cfg(target_os = "none")]
 mod imp {
@@ -100,9 +112,12 @@ impl UserAccessGuard {
     pub fn new() -> Self {
         let prev = imp::get();
         imp::set(true);
+        let arch = crate::arch::enable_user_access();
+        // Accesses of user memory stay after the flag is set.
+        compiler_fence(Ordering::SeqCst);
         Self {
             prev,
-            arch: crate::arch::enable_user_access(),
+            arch,
             _not_send: PhantomData,
         }
     }
@@ -117,6 +132,8 @@ impl Default for UserAccessGuard {
 impl Drop for UserAccessGuard {
     #[inline]
     fn drop(&mut self) {
+        // Accesses of user memory stay before the flag is restored.
+        compiler_fence(Ordering::SeqCst);
         crate::arch::restore_user_access(self.arch);
         imp::set(self.prev);
     }

@@ -42,6 +42,8 @@ pub mod syscall;
 mod uaccess;
 mod user_copy;
 
+#[cfg(feature = "sim")]
+pub mod sim;
 #[cfg(any(feature = "testing", test))]
 pub mod testing;
 

@@ -54,6 +54,19 @@ use crate::{
 ///
 /// `#[repr(transparent)]` over the address, so it can be unpacked from a
 /// register or stored in a `#[repr(C)]` struct shared with user space.
+///
+/// **Copy or reference?** The copy API (`read`, `write`, `read_slice`, ...)
+/// goes through the fallible copy routine (x86_64, riscv64, aarch64): if
+/// another user thread unmaps or protects the memory after validation, the
+/// fault is sent to the routine's fixup and the copy returns `EFAULT`. The
+/// reference API (`get`, `get_as_slice`, `get_as_null_terminated`, ...)
+/// lends the memory in place, and nothing can rescue an access through that
+/// reference once its page is gone: the kernel oopses. (The fault flag
+/// cannot cover accesses through a reference either: the compiler may
+/// perform them anywhere in the reference's lifetime.) Use references only
+/// where the address space cannot change underneath (single-threaded
+/// process, or your design holds it still), and the copy API for memory
+/// other threads can unmap.
 #[repr(transparent)]
 pub struct UserPtr<T> {
     addr: usize,
@@ -61,6 +74,19 @@ pub struct UserPtr<T> {
 }
 
 /// A pointer to user memory that the kernel only reads.
+///
+/// **Copy or reference?** The copy API (`read`, `write`, `read_slice`, ...)
+/// goes through the fallible copy routine (x86_64, riscv64, aarch64): if
+/// another user thread unmaps or protects the memory after validation, the
+/// fault is sent to the routine's fixup and the copy returns `EFAULT`. The
+/// reference API (`get`, `get_as_slice`, `get_as_null_terminated`, ...)
+/// lends the memory in place, and nothing can rescue an access through that
+/// reference once its page is gone: the kernel oopses. (The fault flag
+/// cannot cover accesses through a reference either: the compiler may
+/// perform them anywhere in the reference's lifetime.) Use references only
+/// where the address space cannot change underneath (single-threaded
+/// process, or your design holds it still), and the copy API for memory
+/// other threads can unmap.
 #[repr(transparent)]
 pub struct UserConstPtr<T> {
     addr: usize,

@@ -1,8 +1,11 @@
 //! Portable copy without fault recovery: a fault inside it is not recovered.
 //!
-//! Used where no fallible routine exists (and under Miri, which cannot run
-//! assembly). Validation still runs first, so only memory that another
-//! thread unmaps after validation can fault here.
+//! Used where no fallible routine exists (other architectures, non-ELF
+//! hosts, and Miri, which cannot run assembly). Validation still runs
+//! first, so only memory that another thread unmaps after validation can
+//! fault here.
+
+use super::FaultRange;
 
 /// Copies `len` bytes from `src` to `dst`; returns the number of bytes not
 /// copied (always 0 here).
@@ -18,15 +21,8 @@ pub(crate) unsafe fn copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize
     0
 }
 
-/// Returns where execution continues when the instruction at `pc` faults
-/// inside axptr's fallible copy routine, or `None` if `pc` is not in it.
-///
-/// A kernel's trap handler calls this for a kernel-mode fault it cannot
-/// resolve: on `Some(fixup)` it sets the saved pc to `fixup` and returns
-/// from the trap, and the copy reports `EFAULT`.
+/// No faulting instruction is recoverable.
 #[inline]
-#[must_use]
-pub fn fixup_for(pc: usize) -> Option<usize> {
-    let _ = pc;
-    None
+pub(super) fn fault_ranges() -> [FaultRange; 0] {
+    []
 }

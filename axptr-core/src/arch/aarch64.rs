@@ -1,0 +1,111 @@
+//! aarch64: the fallible copy routine and its fixup table.
+//!
+//! Byte head until the destination is 8-aligned, then doublewords, then a
+//! byte tail. Source loads may be unaligned, which Normal memory allows
+//! while `SCTLR_EL1.A` is clear (as in Linux and every usual kernel
+//! configuration).
+//!
+//! The invariant that makes the fixup trivial: at every instruction between
+//! `fault_start` and `fault_end`, `x6` is the end of the destination and
+//! `x0` the first destination byte not yet written, so `x6 - x0` bytes are
+//! not copied. A faulting load or store performs no base-register
+//! write-back, so a fault the kernel resolves simply resumes.
+//!
+//! Plain `ldr`/`str` are used (not `ldtr`/`sttr`), because either side of
+//! the copy may be the user one. Kernels running with PAN set must clear it
+//! around axptr's accesses themselves.
+
+use super::FaultRange;
+
+core::arch::global_asm!(
+    concat!(
+        ".pushsection .text.",
+        asm_symbol!("copy_raw"),
+        ",\"ax\",%progbits"
+    ),
+    concat!(".globl ", asm_symbol!("copy_raw")),
+    concat!(".hidden ", asm_symbol!("copy_raw")),
+    concat!(".globl ", asm_symbol!("copy_fault_start")),
+    concat!(".hidden ", asm_symbol!("copy_fault_start")),
+    concat!(".globl ", asm_symbol!("copy_fault_end")),
+    concat!(".hidden ", asm_symbol!("copy_fault_end")),
+    concat!(".globl ", asm_symbol!("copy_fixup")),
+    concat!(".hidden ", asm_symbol!("copy_fixup")),
+    concat!(".type ", asm_symbol!("copy_raw"), ",%function"),
+    ".p2align 2",
+    // usize copy_raw(u8 *dst /* x0 */, const u8 *src /* x1 */, usize len /* x2 */)
+    concat!(asm_symbol!("copy_raw"), ":"),
+    "    add   x6, x0, x2",
+    concat!(asm_symbol!("copy_fault_start"), ":"),
+    "    cmp   x2, #16",
+    "    b.lo  5f",
+    // Head: bytes until the destination is 8-aligned.
+    "1:  tst   x0, #7",
+    "    b.eq  2f",
+    "    ldrb  w3, [x1], #1",
+    "    strb  w3, [x0], #1",
+    "    b     1b",
+    "2:  and   x5, x6, #0xfffffffffffffff8",
+    // Doublewords (the source may be unaligned).
+    "3:  cmp   x0, x5",
+    "    b.hs  5f",
+    "    ldr   x3, [x1], #8",
+    "    str   x3, [x0], #8",
+    "    b     3b",
+    // Tail, and whole short copies: bytes.
+    "5:  cmp   x0, x6",
+    "    b.hs  9f",
+    "    ldrb  w3, [x1], #1",
+    "    strb  w3, [x0], #1",
+    "    b     5b",
+    "9:  mov   x0, #0",
+    "    ret",
+    concat!(asm_symbol!("copy_fault_end"), ":"),
+    // Entered from the trap handler with the registers of the fault.
+    concat!(asm_symbol!("copy_fixup"), ":"),
+    "    sub   x0, x6, x0",
+    "    ret",
+    concat!(
+        ".size ",
+        asm_symbol!("copy_raw"),
+        ", . - ",
+        asm_symbol!("copy_raw")
+    ),
+    ".popsection",
+);
+
+unsafe extern "C" {
+    #[link_name = asm_symbol!("copy_raw")]
+    fn asm_copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize;
+    #[link_name = asm_symbol!("copy_fault_start")]
+    static FAULT_START: u8;
+    #[link_name = asm_symbol!("copy_fault_end")]
+    static FAULT_END: u8;
+    #[link_name = asm_symbol!("copy_fixup")]
+    static FIXUP: u8;
+}
+
+/// Copies `len` bytes from `src` to `dst`; returns the number of bytes not
+/// copied (non-zero only if a fault was sent to the fixup).
+///
+/// # Safety
+///
+/// The two ranges must not overlap, and each must be either valid kernel
+/// memory or user memory whose faults the kernel's trap handler resolves or
+/// sends to [`fixup_for`](super::fixup_for). Neither needs to be aligned.
+#[inline]
+pub(crate) unsafe fn copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize {
+    // SAFETY: the routine follows the C ABI and touches only
+    // `[dst, dst + len)` and `[src, src + len)`, as the caller allows.
+    unsafe { asm_copy_raw(dst, src, len) }
+}
+
+/// The one range of faulting instructions of `copy_raw`.
+#[inline]
+pub(super) fn fault_ranges() -> [FaultRange; 1] {
+    [FaultRange {
+        start: (&raw const FAULT_START).addr(),
+        end: (&raw const FAULT_END).addr(),
+        fixup: (&raw const FIXUP).addr(),
+    }]
+}

@@ -1,0 +1,123 @@
+//! x86_64: the fallible copy routine and its fixup table.
+//!
+//! Large copies use `rep movsb` (fast on every CPU with ERMSB, and a single
+//! faulting instruction that keeps its progress in `rcx`, `rsi` and `rdi`,
+//! so a fault resolved by the kernel resumes where it stopped). Short ones
+//! (under 64 bytes) use a quadword loop and a 4/2/1-byte tail, which avoids
+//! `rep movsb`'s start-up cost on CPUs without FSRM. The invariant that
+//! makes the fixup trivial: at every instruction between `fault_start` and
+//! `fault_end`, `rcx` holds the number of bytes not yet copied. The fixup
+//! returns it.
+//!
+//! SMAP kernels must open user access (`stac`/`clac`) around axptr's
+//! accesses themselves; axptr does not toggle `EFLAGS.AC` on x86_64.
+
+use super::FaultRange;
+
+core::arch::global_asm!(
+    concat!(
+        ".pushsection .text.",
+        asm_symbol!("copy_raw"),
+        ",\"ax\",@progbits"
+    ),
+    concat!(".globl ", asm_symbol!("copy_raw")),
+    concat!(".hidden ", asm_symbol!("copy_raw")),
+    concat!(".globl ", asm_symbol!("copy_fault_start")),
+    concat!(".hidden ", asm_symbol!("copy_fault_start")),
+    concat!(".globl ", asm_symbol!("copy_fault_end")),
+    concat!(".hidden ", asm_symbol!("copy_fault_end")),
+    concat!(".globl ", asm_symbol!("copy_fixup")),
+    concat!(".hidden ", asm_symbol!("copy_fixup")),
+    concat!(".type ", asm_symbol!("copy_raw"), ",@function"),
+    ".p2align 4",
+    // usize copy_raw(u8 *dst /* rdi */, const u8 *src /* rsi */, usize len /* rdx */)
+    concat!(asm_symbol!("copy_raw"), ":"),
+    "    mov rcx, rdx",
+    concat!(asm_symbol!("copy_fault_start"), ":"),
+    "    cmp rcx, 64",
+    "    jb 2f",
+    "    rep movsb",
+    "    xor eax, eax",
+    "    ret",
+    // Short copy: quadwords, then a dword, a word and a byte as needed.
+    // `rcx` is decremented right after each store, with nothing that can
+    // fault in between.
+    "2:  cmp rcx, 8",
+    "    jb 4f",
+    "3:  mov rax, qword ptr [rsi]",
+    "    mov qword ptr [rdi], rax",
+    "    add rsi, 8",
+    "    add rdi, 8",
+    "    sub rcx, 8",
+    "    cmp rcx, 8",
+    "    jae 3b",
+    "4:  test ecx, 4",
+    "    jz 5f",
+    "    mov eax, dword ptr [rsi]",
+    "    mov dword ptr [rdi], eax",
+    "    add rsi, 4",
+    "    add rdi, 4",
+    "    sub rcx, 4",
+    "5:  test ecx, 2",
+    "    jz 6f",
+    "    mov ax, word ptr [rsi]",
+    "    mov word ptr [rdi], ax",
+    "    add rsi, 2",
+    "    add rdi, 2",
+    "    sub rcx, 2",
+    "6:  test ecx, 1",
+    "    jz 7f",
+    "    mov al, byte ptr [rsi]",
+    "    mov byte ptr [rdi], al",
+    "    dec rcx",
+    "7:  xor eax, eax",
+    "    ret",
+    concat!(asm_symbol!("copy_fault_end"), ":"),
+    // Entered from the trap handler with the registers of the fault.
+    concat!(asm_symbol!("copy_fixup"), ":"),
+    "    mov rax, rcx",
+    "    ret",
+    concat!(
+        ".size ",
+        asm_symbol!("copy_raw"),
+        ", . - ",
+        asm_symbol!("copy_raw")
+    ),
+    ".popsection",
+);
+
+unsafe extern "C" {
+    #[link_name = asm_symbol!("copy_raw")]
+    fn asm_copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize;
+    #[link_name = asm_symbol!("copy_fault_start")]
+    static FAULT_START: u8;
+    #[link_name = asm_symbol!("copy_fault_end")]
+    static FAULT_END: u8;
+    #[link_name = asm_symbol!("copy_fixup")]
+    static FIXUP: u8;
+}
+
+/// Copies `len` bytes from `src` to `dst`; returns the number of bytes not
+/// copied (non-zero only if a fault was sent to the fixup).
+///
+/// # Safety
+///
+/// The two ranges must not overlap, and each must be either valid kernel
+/// memory or user memory whose faults the kernel's trap handler resolves or
+/// sends to [`fixup_for`](super::fixup_for). Neither needs to be aligned.
+#[inline]
+pub(crate) unsafe fn copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize {
+    // SAFETY: the routine follows the C ABI and touches only
+    // `[dst, dst + len)` and `[src, src + len)`, as the caller allows.
+    unsafe { asm_copy_raw(dst, src, len) }
+}
+
+/// The one range of faulting instructions of `copy_raw`.
+#[inline]
+pub(super) fn fault_ranges() -> [FaultRange; 1] {
+    [FaultRange {
+        start: (&raw const FAULT_START).addr(),
+        end: (&raw const FAULT_END).addr(),
+        fixup: (&raw const FIXUP).addr(),
+    }]
+}
