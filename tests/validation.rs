@@ -457,6 +457,39 @@ fn pointer_basics() {
     // SAFETY: only the address is compared; nothing is dereferenced.
     assert_eq!(unsafe { p.as_ptr() }.addr(), 0x1000);
     assert_eq!(size_of::<UserPtr<[u8; 64]>>(), size_of::<usize>());
+    assert_eq!(p.wrapping_add(3).address(), VirtAddr::from(0x100c));
+    assert_eq!(p.wrapping_byte_add(3).address(), VirtAddr::from(0x1003));
+    assert_eq!(
+        UserConstPtr::<u64>::from(8)
+            .wrapping_add(usize::MAX)
+            .address(),
+        VirtAddr::from(0)
+    );
+}
+
+#[test]
+fn walking_an_array_in_chunks() {
+    let mut l = layout();
+    let s = &mut l.space;
+    let values: Vec<u8> = (0..32u32).flat_map(u32::to_ne_bytes).collect();
+    s.poke(l.rw2 + PAGE - 40, &values);
+    let array = UserConstPtr::<u32>::from(l.rw2 + PAGE - 40);
+    let mut chunk = [0u32; 8];
+    let mut seen = Vec::new();
+    for i in 0..4 {
+        array.wrapping_add(8 * i).read_slice(s, &mut chunk).unwrap();
+        seen.extend_from_slice(&chunk);
+    }
+    assert_eq!(seen, (0..32).collect::<Vec<u32>>());
+    // Walking off the end of the mapping is an error, not a wild read.
+    assert_eq!(
+        array.wrapping_add(3 * 1024).read(s),
+        Err(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        array.wrapping_add(usize::MAX / 8).read(s),
+        Err(LinuxError::EFAULT)
+    );
 }
 
 /// Wraps a space and records what the address space methods observed.

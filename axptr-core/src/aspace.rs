@@ -35,6 +35,14 @@ pub trait AddrSpace {
     ///
     /// axptr passes page-aligned `start` and `size`, and only ranges that
     /// [`check_region_access`](Self::check_region_access) accepted.
+    ///
+    /// Which accesses depend on it: the references of the reference API are
+    /// used without the fault flag, so their pages must be present when they
+    /// are lent. Copies and the NUL scan run with the flag set, so a kernel
+    /// whose page-fault handler populates lazy pages while
+    /// [`is_accessing_user_memory`](crate::is_accessing_user_memory) is true
+    /// may leave them to it (demand paging) and do nothing here — but then
+    /// it must not use the reference API on lazy areas.
     fn populate_area(
         &mut self,
         start: VirtAddr,

@@ -194,6 +194,24 @@ macro_rules! user_pointer_common {
                 $Ptr::from_addr(self.addr)
             }
 
+            /// The pointer `count` elements further, wrapping around the
+            /// address space: for walking a user array in chunks. The result
+            /// is as unvalidated as `self`; a wrapped address fails
+            /// validation like any other bad address.
+            #[inline]
+            #[must_use]
+            pub fn wrapping_add(self, count: usize) -> Self {
+                self.wrapping_byte_add(count.wrapping_mul(size_of::<T>()))
+            }
+
+            /// The pointer `bytes` bytes further, wrapping around the
+            /// address space (see [`wrapping_add`](Self::wrapping_add)).
+            #[inline]
+            #[must_use]
+            pub fn wrapping_byte_add(self, bytes: usize) -> Self {
+                Self::from_addr(self.addr.wrapping_add(bytes))
+            }
+
             /// Copies a `T` out of user memory. No alignment is required.
             ///
             /// # Errors

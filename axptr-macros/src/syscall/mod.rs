@@ -28,16 +28,29 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             return out;
         }
     };
-    let entry = {
+    let (entry, length_params) = {
         let mut errors = Errors::default();
         let handler = ast::Handler::from_syn(args, &func, &mut errors);
         valid::check(&handler, &mut errors);
-        match errors.finish() {
+        let length_params: Vec<syn::Ident> = handler
+            .params
+            .iter()
+            .filter_map(|param| param.attrs.len.as_ref().map(|(_, ident)| ident.clone()))
+            .collect();
+        let entry = match errors.finish() {
             Ok(()) => expand::entry(&handler),
             Err(err) => err.into_compile_error(),
-        }
+        };
+        (entry, length_params)
     };
     attr::strip_param_attrs(&mut func);
+    // A length parameter is already used by its slice (`buf.len()`); the
+    // body need not read it, and should not be warned for that.
+    for ident in length_params.iter().rev() {
+        func.block
+            .stmts
+            .insert(0, syn::parse_quote!(let _ = &#ident;));
+    }
     let mut tokens = func.into_token_stream();
     tokens.extend(entry);
     tokens
