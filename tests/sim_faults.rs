@@ -276,3 +276,46 @@ fn many_spaces_come_and_go() {
         ptr.write(&mut space.provider(), 1).unwrap();
     }
 }
+
+#[test]
+fn space_at_a_fixed_base_never_replaces_host_memory() {
+    // An address no other test of this binary uses.
+    const BASE: usize = 0x5b00_0000;
+    let space = SimSpace::new_at(BASE, 4 * PAGE).unwrap();
+    assert_eq!((space.base(), space.end()), (BASE, BASE + 4 * PAGE));
+    // It is an ordinary space: lazy pages, faults, fixups.
+    space.map_lazy(BASE, PAGE, RW).unwrap();
+    space.set_demand_paging(true);
+    let ptr = UserPtr::<u32>::from(BASE + 8);
+    assert_eq!(ptr.write(&mut space.provider(), 7), Ok(()));
+    assert_eq!(space.peek(BASE + 8, 4).unwrap(), 7u32.to_ne_bytes());
+    assert_eq!(space.stats().resolved, 1);
+
+    // Taken ranges are refused, whoever holds them.
+    let overlapping = SimSpace::new_at(BASE + 3 * PAGE, 2 * PAGE);
+    assert_eq!(overlapping.err(), Some(LinuxError::EEXIST));
+    let heap = Box::new([0u8; 64]);
+    let heap_page = (&raw const *heap).addr() & !(PAGE - 1);
+    assert_eq!(
+        SimSpace::new_at(heap_page, PAGE).err(),
+        Some(LinuxError::EEXIST)
+    );
+    assert_eq!(heap[63], 0, "the heap is untouched");
+    // Bad requests.
+    for (base, size) in [
+        (0, PAGE),
+        (BASE + 5 * PAGE + 1, PAGE),
+        (usize::MAX & !(PAGE - 1), 2 * PAGE),
+    ] {
+        assert_eq!(
+            SimSpace::new_at(base, size).err(),
+            Some(LinuxError::EINVAL),
+            "{base:#x}"
+        );
+    }
+
+    // Dropping the last handle frees the range.
+    drop(space);
+    let again = SimSpace::new_at(BASE, PAGE).unwrap();
+    assert_eq!(again.base(), BASE);
+}

@@ -62,11 +62,18 @@ pub struct SimAreas {
 }
 
 impl SimAreas {
-    pub(super) fn new(size: usize, counters: Arc<FaultCounters>) -> LinuxResult<Self> {
+    pub(super) fn new(
+        size: usize,
+        at: Option<usize>,
+        counters: Arc<FaultCounters>,
+    ) -> LinuxResult<Self> {
         if size == 0 || size % PAGE_SIZE_4K != 0 {
             return Err(LinuxError::EINVAL);
         }
-        let memory = HostMemory::new(size)?;
+        if at.is_some_and(|base| base == 0 || base % PAGE_SIZE_4K != 0) {
+            return Err(LinuxError::EINVAL);
+        }
+        let memory = HostMemory::new(size, at)?;
         let base = memory.base();
         Ok(Self {
             memory,

@@ -61,8 +61,9 @@ unsafe impl Sync for HostMemory {}
 
 impl HostMemory {
     /// Creates `size` bytes (a multiple of the page size) of zeroed memory:
-    /// the user view all `PROT_NONE`, the alias read-write.
-    pub(super) fn new(size: usize) -> LinuxResult<Self> {
+    /// the user view all `PROT_NONE` (at `at` if given, else where the host
+    /// chooses), the alias read-write.
+    pub(super) fn new(size: usize, at: Option<usize>) -> LinuxResult<Self> {
         let len = libc::off_t::try_from(size).map_err(|_| LinuxError::ENOMEM)?;
         // SAFETY: a static NUL-terminated name; no memory is passed.
         let fd = unsafe { libc::memfd_create(c"axptr-sim".as_ptr(), libc::MFD_CLOEXEC) };
@@ -80,8 +81,8 @@ impl HostMemory {
         if unsafe { libc::ftruncate(fd, len) } != 0 {
             return Err(last_error());
         }
-        memory.user = map_view(fd, size, libc::PROT_NONE)?;
-        memory.alias = match map_view(fd, size, libc::PROT_READ | libc::PROT_WRITE) {
+        memory.user = map_view(fd, size, libc::PROT_NONE, at)?;
+        memory.alias = match map_view(fd, size, libc::PROT_READ | libc::PROT_WRITE, None) {
             Ok(alias) => alias,
             Err(err) => {
                 // SAFETY: the user view was just mapped with this size.
@@ -177,22 +178,36 @@ impl HostMemory {
     }
 }
 
-/// Maps a shared view of the whole memfd.
-fn map_view(fd: c_int, size: usize, prot: c_int) -> LinuxResult<NonNull<u8>> {
-    // SAFETY: a fresh mapping chosen by the host; nothing existing is
-    // replaced.
+/// Maps a shared view of the whole memfd, at `at` if given (never
+/// replacing an existing mapping: `EEXIST` if the range is taken).
+fn map_view(fd: c_int, size: usize, prot: c_int, at: Option<usize>) -> LinuxResult<NonNull<u8>> {
+    let (hint, fixed) = match at {
+        Some(addr) => (
+            core::ptr::without_provenance_mut::<c_void>(addr),
+            libc::MAP_FIXED_NOREPLACE,
+        ),
+        None => (core::ptr::null_mut(), 0),
+    };
+    // SAFETY: a fresh mapping; with `MAP_FIXED_NOREPLACE` the host refuses
+    // (rather than replaces) a range that holds anything already.
     let addr = unsafe {
         libc::mmap(
-            core::ptr::null_mut(),
+            hint,
             size,
             prot,
-            libc::MAP_SHARED | libc::MAP_NORESERVE,
+            libc::MAP_SHARED | libc::MAP_NORESERVE | fixed,
             fd,
             0,
         )
     };
     if addr == libc::MAP_FAILED {
         return Err(last_error());
+    }
+    if at.is_some_and(|wanted| addr.addr() != wanted) {
+        // A kernel older than 4.17 takes the flag for a mere hint.
+        // SAFETY: the mapping was just made with this size and is ours.
+        unsafe { libc::munmap(addr, size) };
+        return Err(LinuxError::EEXIST);
     }
     NonNull::new(addr.cast::<u8>()).ok_or(LinuxError::ENOMEM)
 }

@@ -103,7 +103,7 @@ pub struct SimSpace {
 impl SimSpace {
     /// Reserves a space of `size` bytes (a non-zero multiple of the page
     /// size), all unmapped, and installs the fault handler if this is the
-    /// first space of the process.
+    /// first space of the process. The host chooses the base address.
     ///
     /// # Errors
     ///
@@ -111,11 +111,45 @@ impl SimSpace {
     /// the host's error if the memory cannot be reserved; `ENOMEM` if too
     /// many spaces (256) exist at once.
     pub fn new(size: usize) -> LinuxResult<Self> {
+        Self::reserve(size, None)
+    }
+
+    /// Reserves a space as [`new`](Self::new) does, at the base address
+    /// `base`: the user addresses of a test are then the same in every run
+    /// (strace logs, expected transcripts). Nothing already mapped in the
+    /// host process is ever replaced: a taken range is an error, and the
+    /// caller picks another base or falls back to [`new`](Self::new).
+    ///
+    /// ```
+    /// use axptr_core::{LinuxError, sim::SimSpace};
+    ///
+    /// # if cfg!(miri) { return Ok(()); } // host system calls and signals
+    /// let space = SimSpace::new_at(0x5a00_0000, 16 * 4096)?;
+    /// assert_eq!(space.base(), 0x5a00_0000);
+    /// // The range is taken while the space lives.
+    /// assert_eq!(SimSpace::new_at(0x5a00_0000, 4096).err(), Some(LinuxError::EEXIST));
+    /// # Ok::<(), LinuxError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new), and `EINVAL` for a null or unaligned `base`
+    /// or a range that overflows; `EEXIST` if any page of the range is
+    /// already mapped in the host process (another space, the program, its
+    /// heap or libraries).
+    pub fn new_at(base: usize, size: usize) -> LinuxResult<Self> {
+        if base.checked_add(size).is_none() {
+            return Err(LinuxError::EINVAL);
+        }
+        Self::reserve(size, Some(base))
+    }
+
+    fn reserve(size: usize, at: Option<usize>) -> LinuxResult<Self> {
         if !fault::install() {
             return Err(LinuxError::EINVAL);
         }
         let counters = Arc::new(FaultCounters::default());
-        let areas = SimAreas::new(size, counters.clone())?;
+        let areas = SimAreas::new(size, at, counters.clone())?;
         let shared = Arc::new(Shared {
             base: areas.base(),
             end: areas.end(),
