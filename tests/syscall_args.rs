@@ -748,3 +748,51 @@ fn handlers_stay_callable_as_functions() {
     assert_eq!(sys_write(&mut k, 1, b"direct", 6), Ok(6));
     assert_eq!(k.ran, [r#"write 1 "direct" 6 6"#]);
 }
+
+// ---------------------------------------------------------------------------
+// Cost: how often the address space is consulted
+
+/// A provider that counts how often the address space is taken.
+struct Counting {
+    space: HeapSpace,
+    locks: usize,
+}
+
+impl AddrSpaceProvider for Counting {
+    type AddrSpace = HeapSpace;
+
+    fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut HeapSpace) -> R) -> R {
+        self.locks += 1;
+        f(&mut self.space)
+    }
+}
+
+#[syscall]
+fn sys_checksum(#[len = count] data: &[u8], count: usize) -> LinuxResult<usize> {
+    Ok(data.iter().map(|&b| usize::from(b)).sum())
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "copies a megabyte")]
+fn an_input_slice_within_the_cap_takes_the_address_space_once() {
+    let (k, pages) = kernel();
+    let mut counting = Counting {
+        space: k.space,
+        locks: 0,
+    };
+    counting.space.poke(pages.rw, &[1, 2, 3]);
+    let ret =
+        <sys_checksum as Syscall<Counting>>::call(&mut counting, common::regs(&[pages.rw, 3]));
+    assert_eq!(ret, 6);
+    assert_eq!(counting.locks, 1, "validated and populated in one visit");
+    // Past the cap, the whole buffer is checked once more.
+    let big = MAX_SLICE_ARG_BYTES + 1;
+    let mut large = Counting {
+        space: kernel_with_pages(9 + big / PAGE + 1).0.space,
+        locks: 0,
+    };
+    let start = large.space.base() + 9 * PAGE;
+    let ret = <sys_checksum as Syscall<Counting>>::call(&mut large, common::regs(&[start, big]));
+    assert_eq!(ret, 0);
+    assert_eq!(large.locks, 2);
+}

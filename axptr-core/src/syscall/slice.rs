@@ -137,8 +137,15 @@ impl<T: UserCopy> SliceIn<T> {
         addr: usize,
         len: usize,
     ) -> LinuxResult<Self> {
-        let len = validate::<T, P>(provider, addr, len, MappingFlags::READ)?;
-        let data = copied_vec(provider, addr, len)?;
+        let () = T::__LAYOUT_CHECKED;
+        let capped = capped_len::<T>(len);
+        if capped < len {
+            // Only a prefix is copied, but the whole buffer must be mapped.
+            validate::<T, P>(provider, addr, len, MappingFlags::READ)?;
+        }
+        // The copy validates (and populates) what it copies: for a buffer
+        // within the cap, the address space is consulted once.
+        let data = copied_vec(provider, addr, capped)?;
         Ok(Self { addr, data })
     }
 
