@@ -554,3 +554,66 @@ fn flag_is_clear_outside_accesses_and_after_errors() {
     assert!(with_question_mark(s, 0).is_err());
     assert!(!is_accessing_user_memory());
 }
+
+#[test]
+fn terminator_before_a_straddling_element_needs_nothing_after_it() {
+    // Found by the model tests: the scan used to validate the element that
+    // straddles into the next page together with the elements before it,
+    // so a terminator right before a hole was EFAULT.
+    let mut l = layout();
+    let s = &mut l.space;
+    // A zero [u8; 3] at the end of the read-only page; the next element
+    // would straddle into the hole.
+    let arr = UserConstPtr::<[u8; 3]>::from(l.hole - 4);
+    assert_eq!(arr.get_as_null_terminated(s).map(<[_]>::len), Ok(0));
+    assert_eq!(arr.read_null_terminated_vec(s, 8), Ok(vec![]));
+    // Unaligned u32s (copy API): [1, 0] ends one byte before the hole.
+    s.poke(l.hole - 9, &[1, 0, 0, 0, 0, 0, 0, 0, 0xff]);
+    let ints = UserConstPtr::<u32>::from(l.hole - 9);
+    assert_eq!(ints.read_null_terminated_vec(s, 8), Ok(vec![1]));
+    let mut buf = [0u32; 8];
+    assert_eq!(ints.read_null_terminated(s, &mut buf), Ok(&[1][..]));
+    // Without a terminator before it, the straddling element is EFAULT.
+    s.poke(l.hole - 9, &[1, 0, 0, 0, 2, 0, 0, 0, 0xff]);
+    assert_eq!(ints.read_null_terminated_vec(s, 8), Err(LinuxError::EFAULT));
+    // A straddling element over two mapped pages is read whole.
+    s.poke(l.rw2 + PAGE - 2, &[7, 7, 7, 0, 0, 0]);
+    let wide = UserConstPtr::<[u8; 3]>::from(l.rw2 + PAGE - 2);
+    assert_eq!(wide.get_as_null_terminated(s), Ok(&[[7, 7, 7]][..]));
+}
+
+#[test]
+fn scan_does_not_populate_the_page_after_the_terminator() {
+    let mut space = HeapSpace::new(2);
+    let base = space.base();
+    space.map(base, PAGE, RW);
+    space.map_lazy(base + PAGE, PAGE, RW);
+    let arr = UserConstPtr::<[u8; 3]>::from(base + PAGE - 4);
+    assert_eq!(
+        arr.get_as_null_terminated(&mut space).map(<[_]>::len),
+        Ok(0)
+    );
+    assert!(!space.is_present(base + PAGE));
+}
+
+#[test]
+fn zero_limit_is_enametoolong_even_for_zero_sized_elements() {
+    // Found by the model tests: a limit counts the terminator, so a zero
+    // limit has no room for it, whatever its size.
+    let mut l = layout();
+    let s = &mut l.space;
+    let unit = UserConstPtr::<()>::from(l.rw);
+    assert_eq!(
+        unit.read_null_terminated(s, &mut []).err(),
+        Some(LinuxError::ENAMETOOLONG)
+    );
+    assert_eq!(
+        unit.read_null_terminated_vec(s, 0),
+        Err(LinuxError::ENAMETOOLONG)
+    );
+    assert_eq!(unit.read_null_terminated(s, &mut [()]), Ok(&[][..]));
+    assert_eq!(
+        UserConstPtr::<u8>::from(l.rw).read_null_terminated_vec(s, 0),
+        Err(LinuxError::ENAMETOOLONG)
+    );
+}
