@@ -617,3 +617,63 @@ fn zero_limit_is_enametoolong_even_for_zero_sized_elements() {
         Err(LinuxError::ENAMETOOLONG)
     );
 }
+
+/// An address space that claims every range is mapped and present: it
+/// shows the rules that do not depend on the address space (on a real one
+/// such ranges are never mapped, so the address space alone would refuse
+/// them too). Only failing requests may be made on it: a successful one
+/// would touch memory that does not exist.
+struct EverythingMapped;
+
+impl AddrSpace for EverythingMapped {
+    fn check_region_access(&self, _: VirtAddrRange, _: MappingFlags) -> bool {
+        true
+    }
+    fn populate_area(&mut self, _: VirtAddr, _: usize, _: MappingFlags) -> axptr::LinuxResult<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn address_space_independent_rules_hold_even_if_everything_is_mapped() {
+    let s = &mut EverythingMapped;
+    // Null.
+    assert_eq!(UserConstPtr::<u8>::null().read(s), Err(LinuxError::EFAULT));
+    assert_eq!(UserPtr::<u8>::null().write(s, 1), Err(LinuxError::EFAULT));
+    assert_eq!(
+        UserPtr::<u64>::null().get_as_slice(s, 2).err(),
+        Some(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        UserConstPtr::<c_char>::null().get_as_cstr(s).err(),
+        Some(LinuxError::EFAULT)
+    );
+    // Misaligned reference.
+    assert_eq!(
+        UserConstPtr::<u32>::from(0x1002).get(s).err(),
+        Some(LinuxError::EFAULT)
+    );
+    // More than isize::MAX bytes, without wrapping.
+    assert_eq!(
+        UserConstPtr::<u8>::from(0x1000)
+            .get_as_slice(s, isize::MAX as usize + 1)
+            .err(),
+        Some(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        UserConstPtr::<u16>::from(0x1000)
+            .get_as_slice(s, isize::MAX as usize / 2 + 1)
+            .err(),
+        Some(LinuxError::EFAULT)
+    );
+    // An end that wraps, and a range in the last page of the address
+    // space, whose page-rounded end wraps.
+    assert_eq!(
+        UserConstPtr::<[u8; 16]>::from(usize::MAX - 7).read(s),
+        Err(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        UserConstPtr::<u8>::from(usize::MAX - 10).read(s),
+        Err(LinuxError::EFAULT)
+    );
+}
