@@ -11,7 +11,7 @@
 //! of the address space and overflowing lengths often.
 
 use core::ffi::c_char;
-use std::{fmt::Debug, ops::Range};
+use std::{cell::OnceCell, fmt::Debug, ops::Range};
 
 use axptr::{
     LinuxError, MappingFlags, UserConstPtr, UserCopy, UserPtr, check_region,
@@ -346,6 +346,9 @@ pub struct Env {
     space: HeapSpace,
     model: Model,
     pages: usize,
+    /// Where the runs of zero bytes that follow a non-zero byte start in
+    /// the initial contents ([`Addr::BeforeZero`]), found on first use.
+    zero_runs: OnceCell<Vec<usize>>,
 }
 
 impl Env {
@@ -380,6 +383,7 @@ impl Env {
             space,
             model,
             pages,
+            zero_runs: OnceCell::new(),
         }
     }
 
@@ -406,7 +410,7 @@ impl Env {
             Addr::Space { page, offset } => page_start(page) + usize::from(offset) % PAGE,
             Addr::PageEnd { page, back } => page_start(page) + PAGE - usize::from(back),
             Addr::BeforeZero { nth, back } => {
-                let runs = self.zero_runs();
+                let runs = self.zero_runs.get_or_init(|| zero_runs(&self.model));
                 let at = match runs.len() {
                     0 => self.space.base(),
                     n => runs[usize::from(nth) % n],
@@ -417,25 +421,6 @@ impl Env {
             Addr::High(v) => usize::MAX - usize::from(v),
             Addr::Raw(v) => v,
         }
-    }
-
-    /// The addresses of zero bytes that follow a non-zero byte.
-    fn zero_runs(&self) -> Vec<usize> {
-        let mut runs = Vec::new();
-        let (mut prev, mut next_page) = (0, None);
-        for (&page, bytes) in &self.model.pages {
-            if next_page != Some(page) {
-                prev = 0; // after a hole
-            }
-            for (i, &b) in bytes.bytes.iter().enumerate() {
-                if b == 0 && prev != 0 {
-                    runs.push(page as usize * PAGE + i);
-                }
-                prev = b;
-            }
-            next_page = Some(page + 1);
-        }
-        runs
     }
 
     /// Runs one request on both sides and compares.
@@ -772,6 +757,25 @@ type Footprint = (Range<u128>, Range<u128>, bool);
 
 fn summary<T>(v: &Verdict<T>) -> Footprint {
     (v.needed.clone(), v.reach.clone(), v.result.is_ok())
+}
+
+/// The addresses of zero bytes that follow a non-zero byte.
+fn zero_runs(model: &Model) -> Vec<usize> {
+    let mut runs = Vec::new();
+    let (mut prev, mut next_page) = (0, None);
+    for (&page, bytes) in &model.pages {
+        if next_page != Some(page) {
+            prev = 0; // after a hole
+        }
+        for (i, &b) in bytes.bytes.iter().enumerate() {
+            if b == 0 && prev != 0 {
+                runs.push(page as usize * PAGE + i);
+            }
+            prev = b;
+        }
+        next_page = Some(page + 1);
+    }
+    runs
 }
 
 /// Resolves a symbolic count for elements of `size` bytes.
