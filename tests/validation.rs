@@ -587,3 +587,126 @@ fn flag_is_clear_outside_accesses_and_after_errors() {
     assert!(with_question_mark(s, 0).is_err());
     assert!(!is_accessing_user_memory());
 }
+
+#[test]
+fn terminator_before_a_straddling_element_needs_nothing_after_it() {
+    // Found by the model tests: the scan used to validate the element that
+    // straddles into the next page together with the elements before it,
+    // so a terminator right before a hole was EFAULT.
+    let mut l = layout();
+    let s = &mut l.space;
+    // A zero [u8; 3] at the end of the read-only page; the next element
+    // would straddle into the hole.
+    let arr = UserConstPtr::<[u8; 3]>::from(l.hole - 4);
+    assert_eq!(arr.get_as_null_terminated(s).map(<[_]>::len), Ok(0));
+    assert_eq!(arr.read_null_terminated_vec(s, 8), Ok(vec![]));
+    // Unaligned u32s (copy API): [1, 0] ends one byte before the hole.
+    s.poke(l.hole - 9, &[1, 0, 0, 0, 0, 0, 0, 0, 0xff]);
+    let ints = UserConstPtr::<u32>::from(l.hole - 9);
+    assert_eq!(ints.read_null_terminated_vec(s, 8), Ok(vec![1]));
+    let mut buf = [0u32; 8];
+    assert_eq!(ints.read_null_terminated(s, &mut buf), Ok(&[1][..]));
+    // Without a terminator before it, the straddling element is EFAULT.
+    s.poke(l.hole - 9, &[1, 0, 0, 0, 2, 0, 0, 0, 0xff]);
+    assert_eq!(ints.read_null_terminated_vec(s, 8), Err(LinuxError::EFAULT));
+    // A straddling element over two mapped pages is read whole.
+    s.poke(l.rw2 + PAGE - 2, &[7, 7, 7, 0, 0, 0]);
+    let wide = UserConstPtr::<[u8; 3]>::from(l.rw2 + PAGE - 2);
+    assert_eq!(wide.get_as_null_terminated(s), Ok(&[[7, 7, 7]][..]));
+}
+
+#[test]
+fn scan_does_not_populate_the_page_after_the_terminator() {
+    let mut space = HeapSpace::new(2);
+    let base = space.base();
+    space.map(base, PAGE, RW);
+    space.map_lazy(base + PAGE, PAGE, RW);
+    let arr = UserConstPtr::<[u8; 3]>::from(base + PAGE - 4);
+    assert_eq!(
+        arr.get_as_null_terminated(&mut space).map(<[_]>::len),
+        Ok(0)
+    );
+    assert!(!space.is_present(base + PAGE));
+}
+
+#[test]
+fn zero_limit_is_enametoolong_even_for_zero_sized_elements() {
+    // Found by the model tests: a limit counts the terminator, so a zero
+    // limit has no room for it, whatever its size.
+    let mut l = layout();
+    let s = &mut l.space;
+    let unit = UserConstPtr::<()>::from(l.rw);
+    assert_eq!(
+        unit.read_null_terminated(s, &mut []).err(),
+        Some(LinuxError::ENAMETOOLONG)
+    );
+    assert_eq!(
+        unit.read_null_terminated_vec(s, 0),
+        Err(LinuxError::ENAMETOOLONG)
+    );
+    assert_eq!(unit.read_null_terminated(s, &mut [()]), Ok(&[][..]));
+    assert_eq!(
+        UserConstPtr::<u8>::from(l.rw).read_null_terminated_vec(s, 0),
+        Err(LinuxError::ENAMETOOLONG)
+    );
+}
+
+/// An address space that claims every range is mapped and present: it
+/// shows the rules that do not depend on the address space (on a real one
+/// such ranges are never mapped, so the address space alone would refuse
+/// them too). Only failing requests may be made on it: a successful one
+/// would touch memory that does not exist.
+struct EverythingMapped;
+
+impl AddrSpace for EverythingMapped {
+    fn check_region_access(&self, _: VirtAddrRange, _: MappingFlags) -> bool {
+        true
+    }
+    fn populate_area(&mut self, _: VirtAddr, _: usize, _: MappingFlags) -> axptr::LinuxResult<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn address_space_independent_rules_hold_even_if_everything_is_mapped() {
+    let s = &mut EverythingMapped;
+    // Null.
+    assert_eq!(UserConstPtr::<u8>::null().read(s), Err(LinuxError::EFAULT));
+    assert_eq!(UserPtr::<u8>::null().write(s, 1), Err(LinuxError::EFAULT));
+    assert_eq!(
+        UserPtr::<u64>::null().get_as_slice(s, 2).err(),
+        Some(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        UserConstPtr::<c_char>::null().get_as_cstr(s).err(),
+        Some(LinuxError::EFAULT)
+    );
+    // Misaligned reference.
+    assert_eq!(
+        UserConstPtr::<u32>::from(0x1002).get(s).err(),
+        Some(LinuxError::EFAULT)
+    );
+    // More than isize::MAX bytes, without wrapping.
+    assert_eq!(
+        UserConstPtr::<u8>::from(0x1000)
+            .get_as_slice(s, isize::MAX as usize + 1)
+            .err(),
+        Some(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        UserConstPtr::<u16>::from(0x1000)
+            .get_as_slice(s, isize::MAX as usize / 2 + 1)
+            .err(),
+        Some(LinuxError::EFAULT)
+    );
+    // An end that wraps, and a range in the last page of the address
+    // space, whose page-rounded end wraps.
+    assert_eq!(
+        UserConstPtr::<[u8; 16]>::from(usize::MAX - 7).read(s),
+        Err(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        UserConstPtr::<u8>::from(usize::MAX - 10).read(s),
+        Err(LinuxError::EFAULT)
+    );
+}

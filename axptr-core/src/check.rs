@@ -105,11 +105,13 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
 /// page at a time, and returns the number of elements before the
 /// terminator.
 ///
-/// Each step validates the elements that start in the current page (an
-/// element may straddle into the next page; that page is validated with
-/// it), then calls `visit(chunk_addr, elements, elements_before)`, which
-/// examines the validated chunk and returns the index of the terminator in
-/// it, if any. `limit` counts elements including the terminator.
+/// Each step validates a chunk, then calls `visit(chunk_addr, elements,
+/// elements_before)`, which examines it and returns the index of the
+/// terminator in it, if any. A chunk is either the elements that lie wholly
+/// in the current page (they share its mapping) or, when the next element
+/// straddles a page boundary, that element alone: so nothing after the
+/// terminator has to be mapped. `limit` counts elements including the
+/// terminator.
 ///
 /// # Errors
 ///
@@ -127,22 +129,23 @@ pub(crate) fn scan_null_terminated<P: AddrSpaceProvider + ?Sized>(
     if addr == 0 {
         return Err(LinuxError::EFAULT);
     }
+    if limit == 0 {
+        // No room even for the terminator.
+        return Err(LinuxError::ENAMETOOLONG);
+    }
     if elem_size == 0 {
         // Every zero-sized element is all zero bytes: the first terminates.
         return Ok(0);
-    }
-    if limit == 0 {
-        return Err(LinuxError::ENAMETOOLONG);
     }
     let mut cur = addr;
     let mut count = 0;
     loop {
         let to_page_end = PAGE_SIZE_4K - cur % PAGE_SIZE_4K;
+        // The elements wholly in this page, or the straddling one alone.
         // `count < limit` holds here, so at least one element is examined.
-        let elems = to_page_end.div_ceil(elem_size).min(limit - count);
-        // OVERFLOW: `elems <= ceil(to_page_end / elem_size)`, so the product
-        // is below `to_page_end + elem_size`, at most two pages' worth plus
-        // one element; it cannot wrap.
+        let elems = (to_page_end / elem_size).max(1).min(limit - count);
+        // OVERFLOW: either `elems <= to_page_end / elem_size`, so the product
+        // is at most `to_page_end`, or `elems == 1`; it cannot wrap.
         let bytes = elems * elem_size;
         check_region(provider, cur, bytes, flags)?;
         if let Some(index) = visit(cur, elems, count)? {

@@ -1,0 +1,185 @@
+//! A reference model of axptr's validation rules.
+//!
+//! Deliberately naive, so that it is obviously right: the address space is a
+//! plain map from page number to (flags, bytes), every rule is a direct
+//! reading of the table in the README, ranges are walked page by page and
+//! null-terminated data element by element, and all arithmetic on user
+//! numbers is done in `u128`, where nothing a 64-bit register holds can
+//! overflow. It shares no code with `axptr-core`'s `check.rs`.
+//!
+//! Used by the property tests (`tests/model.rs`) and the fuzz targets
+//! (`fuzz/`), which compare every answer of the real implementation with
+//! this one.
+
+use std::{collections::BTreeMap, ops::Range};
+
+use axptr::{LinuxError, MappingFlags};
+
+/// The page size of the model (4 KiB).
+pub const PAGE: usize = 4096;
+/// The limit of the reference API's null-terminated data, terminator
+/// included (Linux `PATH_MAX`).
+pub const PATH_MAX: usize = 4096;
+const PAGE_U: u128 = PAGE as u128;
+
+/// How a request reaches user memory.
+#[derive(Clone, Copy, Debug)]
+pub struct Access {
+    /// The permissions each byte must be mapped with.
+    pub flags: MappingFlags,
+    /// The reference API (lends memory in place): needs alignment and at
+    /// most `isize::MAX` bytes. The copy API needs neither.
+    pub reference: bool,
+}
+
+/// Size and alignment of the element type of a request.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    /// `size_of::<T>()`.
+    pub size: usize,
+    /// `align_of::<T>()`.
+    pub align: usize,
+}
+
+/// The model's answer to a request.
+#[derive(Debug)]
+pub struct Verdict<T> {
+    /// What the call must return.
+    pub result: Result<T, LinuxError>,
+    /// Bytes whose pages must be present afterwards (lazy pages populated);
+    /// only meaningful on `Ok`.
+    pub needed: Range<u128>,
+    /// Bytes whose pages the call may populate: the pages it examined.
+    pub reach: Range<u128>,
+}
+
+/// One mapped page: its permissions and contents.
+#[derive(Clone, Debug)]
+pub struct ModelPage {
+    /// The permissions the page is mapped with.
+    pub flags: MappingFlags,
+    /// The page's bytes (zeroes for a page not yet populated).
+    pub bytes: Vec<u8>,
+}
+
+/// A user address space: mapped pages by page number; everything absent
+/// is unmapped.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    /// Page number (`address / PAGE`) to page.
+    pub pages: BTreeMap<u128, ModelPage>,
+}
+
+impl Model {
+    /// Whether every byte of `[start, start + len)` is mapped with `flags`.
+    /// Stops at the first unmapped page, so a hostile length ends quickly.
+    pub fn mapped(&self, start: u128, len: u128, flags: MappingFlags) -> bool {
+        if len == 0 {
+            return true;
+        }
+        let last = (start + len - 1) / PAGE_U;
+        (start / PAGE_U..=last).all(|page| {
+            self.pages
+                .get(&page)
+                .is_some_and(|p| p.flags.contains(flags))
+        })
+    }
+
+    /// The byte at `addr` (which must be mapped).
+    pub fn byte(&self, addr: u128) -> u8 {
+        self.pages[&(addr / PAGE_U)].bytes[(addr % PAGE_U) as usize]
+    }
+
+    /// The bytes of `[addr, addr + len)` (which must be mapped).
+    pub fn bytes(&self, addr: usize, len: usize) -> Vec<u8> {
+        (0..len as u128)
+            .map(|i| self.byte(addr as u128 + i))
+            .collect()
+    }
+
+    /// Stores `data` at `addr` (which must be mapped).
+    pub fn write(&mut self, addr: usize, data: &[u8]) {
+        for (i, &b) in data.iter().enumerate() {
+            let at = addr as u128 + i as u128;
+            let page = self.pages.get_mut(&(at / PAGE_U)).expect("mapped");
+            page.bytes[(at % PAGE_U) as usize] = b;
+        }
+    }
+
+    /// `count` elements of `layout` at `addr`: `read`, `write`,
+    /// `read_slice`, `write_slice`, `get`, `get_as_slice`, `check_region`.
+    pub fn region(&self, addr: usize, count: usize, layout: Layout, access: Access) -> Verdict<()> {
+        let start = addr as u128;
+        let len = count as u128 * layout.size as u128;
+        let result = if len == 0 {
+            Ok(()) // nothing to touch: fine at any address, null included
+        } else if addr == 0
+            || (access.reference && (addr % layout.align != 0 || len > isize::MAX as u128))
+            || !self.mapped(start, len, access.flags)
+        {
+            Err(LinuxError::EFAULT)
+        } else {
+            Ok(())
+        };
+        // A region is validated whole before anything is populated.
+        let touched = if result.is_ok() {
+            start..start + len
+        } else {
+            start..start
+        };
+        Verdict {
+            result,
+            needed: touched.clone(),
+            reach: touched,
+        }
+    }
+
+    /// Null-terminated data at `addr`: the number of elements before the
+    /// first all-zero one, looking at no more than `limit` elements
+    /// (terminator included).
+    pub fn null_terminated(
+        &self,
+        addr: usize,
+        layout: Layout,
+        access: Access,
+        limit: usize,
+    ) -> Verdict<usize> {
+        let start = addr as u128;
+        let size = layout.size as u128;
+        let verdict = |result, examined: u128| {
+            // The last element examined starts at `last`. A scan validates a
+            // page at a time, so it may populate up to the end of that page
+            // (or of the element, if it is longer), never past the limit.
+            let end = match examined.checked_sub(1) {
+                None => start,
+                Some(index) => {
+                    let last = start + index * size;
+                    let page_end = (last / PAGE_U + 1) * PAGE_U;
+                    page_end.max(last + size).min(start + limit as u128 * size)
+                }
+            };
+            let needed = match result {
+                Ok(n) => start..start + (n as u128 + 1) * size,
+                Err(_) => start..start,
+            };
+            Verdict {
+                result,
+                needed,
+                reach: start..end,
+            }
+        };
+        if addr == 0 || (access.reference && addr % layout.align != 0) {
+            return verdict(Err(LinuxError::EFAULT), 0);
+        }
+        for i in 0..limit {
+            let at = start + i as u128 * size;
+            if !self.mapped(at, size, access.flags) {
+                return verdict(Err(LinuxError::EFAULT), i as u128 + 1);
+            }
+            if (0..size).all(|k| self.byte(at + k) == 0) {
+                return verdict(Ok(i), i as u128 + 1);
+            }
+        }
+        verdict(Err(LinuxError::ENAMETOOLONG), limit as u128)
+    }
+}
