@@ -12,7 +12,7 @@ use axptr::{
     syscall::{ArgFormat, MAX_SLICE_ARG_BYTES},
     testing::HeapSpace,
 };
-use common::{Kernel, PAGE, call, errno, kernel, kernel_with_pages, neg};
+use common::kernel::{Kernel, PAGE, call, errno, kernel, kernel_with_pages, neg};
 
 // ---------------------------------------------------------------------------
 // Integers
@@ -721,7 +721,7 @@ fn handlers_generic_over_the_context_serve_any_provider() {
     // The same handlers on a bare address space.
     let mut space = HeapSpace::new(1);
     let base = space.base();
-    space.map(base, PAGE, common::RW);
+    space.map(base, PAGE, common::kernel::RW);
     space.poke(base, b"ab\0");
     assert_eq!(
         <sys_generic as Syscall<HeapSpace>>::call(&mut space, [base, 0, 0, 0, 0, 0]),
@@ -781,8 +781,10 @@ fn an_input_slice_within_the_cap_takes_the_address_space_once() {
         locks: 0,
     };
     counting.space.poke(pages.rw, &[1, 2, 3]);
-    let ret =
-        <sys_checksum as Syscall<Counting>>::call(&mut counting, common::regs(&[pages.rw, 3]));
+    let ret = <sys_checksum as Syscall<Counting>>::call(
+        &mut counting,
+        common::kernel::regs(&[pages.rw, 3]),
+    );
     assert_eq!(ret, 6);
     assert_eq!(counting.locks, 1, "validated and populated in one visit");
     // Past the cap, the whole buffer is checked once more.
@@ -792,7 +794,8 @@ fn an_input_slice_within_the_cap_takes_the_address_space_once() {
         locks: 0,
     };
     let start = large.space.base() + 9 * PAGE;
-    let ret = <sys_checksum as Syscall<Counting>>::call(&mut large, common::regs(&[start, big]));
+    let ret =
+        <sys_checksum as Syscall<Counting>>::call(&mut large, common::kernel::regs(&[start, big]));
     assert_eq!(ret, 0);
     assert_eq!(large.locks, 2);
 }

@@ -9,7 +9,7 @@ use axptr::{
     AddrSpaceProvider, LinuxError, LinuxResult, SyscallEvent, SyscallTable, syscall, syscall_table,
     testing::HeapSpace,
 };
-use common::{Kernel, call, errno, kernel, regs};
+use common::kernel::{Kernel, call, errno, kernel, regs};
 
 #[syscall]
 fn sys_getpid() -> LinuxResult<i32> {

@@ -8,7 +8,7 @@ use axptr::{
     LinuxError, LinuxResult, Syscall, SyscallArg, SyscallEvent, UserPtr, syscall,
     syscall::{ArgFormat, TraceArg},
 };
-use common::{Kernel, PAGE, kernel, neg, regs};
+use common::kernel::{Kernel, PAGE, kernel, neg, regs};
 
 /// Runs the entry of `S` with a tracer; returns the result and the line.
 fn traced<S: Syscall<Kernel>>(k: &mut Kernel, args: &[usize]) -> (isize, String) {

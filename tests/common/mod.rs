@@ -6,5 +6,3 @@
 pub mod harness;
 pub mod kernel;
 pub mod model;
-
-pub use kernel::*;
