@@ -4,8 +4,9 @@
 //! SIGSEGV handler (the part of a kernel trap handler that applies
 //! `fixup_for`), returning a remainder consistent with what it wrote.
 //!
-//! The routine's source file is compiled in as is (`#[path]`), beside the
-//! two items it expects from `arch/mod.rs`. Exit code 0 means all passed.
+//! The routine's source files (the architecture's assembly and its Rust
+//! side, `routine.rs`) are compiled in as they are (`#[path]`), beside the
+//! items they expect from `arch/mod.rs`. Exit code 0 means all passed.
 //! Built with `cargo build --release --target riscv64gc-unknown-none-elf`
 //! (or `aarch64-unknown-none`) and run with `qemu-riscv64` / `qemu-aarch64`.
 #![no_std]
@@ -32,9 +33,11 @@ pub struct FaultRange {
 
 #[cfg(target_arch = "riscv64")]
 #[path = "../../../axptr-core/src/arch/riscv64.rs"]
-mod imp;
+mod routine;
 #[cfg(target_arch = "aarch64")]
 #[path = "../../../axptr-core/src/arch/aarch64.rs"]
+mod routine;
+#[path = "../../../axptr-core/src/arch/routine.rs"]
 mod imp;
 
 /// As `axptr_core::fixup_for`.

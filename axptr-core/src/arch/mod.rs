@@ -1,7 +1,7 @@
 //! Architecture-specific parts: the user-access permission switch and the
 //! fallible copy routine with its fixup table.
 //!
-//! Every architecture module provides the same items:
+//! The items every build has:
 //! - `UserAccessState`, `enable_user_access()`, `restore_user_access()`:
 //!   open and close the kernel's access to user pages (riscv64 `SUM`);
 //! - `copy_raw(dst, src, len) -> usize`: a copy that may fault on either
@@ -9,7 +9,8 @@
 //! - `fault_ranges() -> [FaultRange; N]`: where the faulting instructions of
 //!   `copy_raw` are and where each continues, looked up by [`fixup_for`].
 //!
-//! The fallible routines (`x86_64.rs`, `riscv64.rs`, `aarch64.rs`) are
+//! The fallible routines (`x86_64.rs`, `riscv64.rs`, `aarch64.rs`, one per
+//! architecture, with the same symbols; `routine.rs` is their Rust side) are
 //! written in `global_asm!`, so that every instruction that may touch user
 //! memory lies between two labels of the routine itself: the fixup table is
 //! built from those labels at run time and needs no linker-script section
@@ -70,28 +71,38 @@ pub(crate) struct FaultRange {
     pub(crate) fixup: usize,
 }
 
+// The assembly routine of this architecture, where there is one.
 #[cfg(all(
     target_arch = "x86_64",
     not(miri),
     any(target_os = "none", target_os = "linux", target_os = "android")
 ))]
-#[path = "x86_64.rs"]
-mod imp;
+mod x86_64;
 
 #[cfg(all(
     target_arch = "riscv64",
     not(miri),
     any(target_os = "none", target_os = "linux", target_os = "android")
 ))]
-#[path = "riscv64.rs"]
-mod imp;
+mod riscv64;
 
 #[cfg(all(
     target_arch = "aarch64",
     not(miri),
     any(target_os = "none", target_os = "linux", target_os = "android")
 ))]
-#[path = "aarch64.rs"]
+mod aarch64;
+
+#[cfg(all(
+    any(
+        target_arch = "x86_64",
+        target_arch = "riscv64",
+        target_arch = "aarch64"
+    ),
+    not(miri),
+    any(target_os = "none", target_os = "linux", target_os = "android")
+))]
+#[path = "routine.rs"]
 mod imp;
 
 #[cfg(not(all(

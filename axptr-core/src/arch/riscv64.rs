@@ -17,8 +17,6 @@
 //! The kernel needs `sstatus.SUM` set during the copy; axptr's access guard
 //! sets it on kernel builds (`arch/riscv64_sum.rs`).
 
-use super::FaultRange;
-
 core::arch::global_asm!(
     concat!(
         ".pushsection .text.",
@@ -100,40 +98,3 @@ core::arch::global_asm!(
     ),
     ".popsection",
 );
-
-unsafe extern "C" {
-    #[link_name = asm_symbol!("copy_raw")]
-    fn asm_copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize;
-    #[link_name = asm_symbol!("copy_fault_start")]
-    static FAULT_START: u8;
-    #[link_name = asm_symbol!("copy_fault_end")]
-    static FAULT_END: u8;
-    #[link_name = asm_symbol!("copy_fixup")]
-    static FIXUP: u8;
-}
-
-/// Copies `len` bytes from `src` to `dst`; returns the number of bytes not
-/// copied (non-zero only if a fault was sent to the fixup).
-///
-/// # Safety
-///
-/// The two ranges must not overlap, and each must be either valid kernel
-/// memory or user memory whose faults the kernel's trap handler resolves or
-/// sends to [`fixup_for`](super::fixup_for). Neither needs to be aligned.
-#[inline]
-pub(crate) unsafe fn copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize {
-    // SAFETY: the routine follows the C ABI and touches only
-    // `[dst, dst + len)` and `[src, src + len)` (plus, when merging, other
-    // bytes of the same aligned doublewords, which are in the same pages).
-    unsafe { asm_copy_raw(dst, src, len) }
-}
-
-/// The one range of faulting instructions of `copy_raw`.
-#[inline]
-pub(super) fn fault_ranges() -> [FaultRange; 1] {
-    [FaultRange {
-        start: (&raw const FAULT_START).addr(),
-        end: (&raw const FAULT_END).addr(),
-        fixup: (&raw const FIXUP).addr(),
-    }]
-}
