@@ -1,0 +1,159 @@
+//! What every benchmark binary shares: the criterion configuration, a
+//! 64-byte user struct, and the table of ratios printed after a run.
+//!
+//! Each comparison of DESIGN.md's bars is one criterion group, so both
+//! sides are measured in one run on the same machine; [`report`] reads the
+//! medians criterion just wrote and prints `numerator / denominator` next
+//! to the bar.
+// Each benchmark binary uses a part of this module.
+#![allow(dead_code)]
+
+use std::{
+    path::PathBuf,
+    time::{Duration, SystemTime},
+};
+
+use axptr::UserCopy;
+use criterion::Criterion;
+
+/// The page size of the user address spaces.
+pub const PAGE: usize = 4096;
+
+/// A 64-byte `stat`-like struct, the "small struct" of the validation and
+/// syscall benchmarks.
+#[derive(Clone, Copy, Debug, Default, UserCopy)]
+#[repr(C)]
+pub struct Stat64 {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub nlink: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub size: i64,
+    pub blocks: i64,
+    pub atime: i64,
+    pub mtime: i64,
+}
+
+const _: () = assert!(size_of::<Stat64>() == 64);
+
+/// The configuration of every group: many short samples, since the other
+/// core is shared with other work and medians need many of them.
+pub fn criterion() -> Criterion {
+    Criterion::default()
+        .sample_size(200)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+        .configure_from_args()
+}
+
+/// What a ratio must satisfy.
+#[derive(Clone, Copy)]
+pub enum Bar {
+    /// `numerator / denominator <= x`.
+    AtMost(f64),
+    /// `numerator / denominator >= x`.
+    AtLeast(f64),
+    /// Reported, no bar.
+    None,
+}
+
+/// One row of the report: the medians of two benchmarks of one group.
+pub struct Ratio {
+    /// The criterion group.
+    group: String,
+    /// `function/parameter` of the numerator.
+    numerator: String,
+    /// `function/parameter` of the denominator.
+    denominator: String,
+    /// The bar the ratio must meet.
+    bar: Bar,
+}
+
+impl Ratio {
+    /// `group/numerator` over `group/denominator` (ids as
+    /// `function/parameter`).
+    pub fn new(group: &str, numerator: &str, denominator: &str, bar: Bar) -> Self {
+        Self {
+            group: group.to_owned(),
+            numerator: numerator.to_owned(),
+            denominator: denominator.to_owned(),
+            bar,
+        }
+    }
+}
+
+/// Where criterion writes its estimates (its own rules: `CRITERION_HOME`,
+/// `CARGO_TARGET_DIR`, else the target directory this binary lives in).
+fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        return PathBuf::from(target).join("criterion");
+    }
+    // target/<profile>/deps/<binary>
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.join("criterion")))
+        .unwrap_or_else(|| PathBuf::from("target/criterion"))
+}
+
+/// The median time in ns of `group/id`, if criterion measured it since
+/// `since` (a filtered or `--test` run leaves older estimates behind).
+fn median_ns(group: &str, id: &str, since: SystemTime) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(id)
+        .join("new/estimates.json");
+    if std::fs::metadata(&path).ok()?.modified().ok()? < since {
+        return None;
+    }
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns < 1_000.0 {
+        format!("{ns:.1} ns")
+    } else {
+        format!("{:.2} µs", ns / 1_000.0)
+    }
+}
+
+/// Prints the ratios of the benchmarks measured since `since` as a
+/// Markdown table (medians of criterion's samples).
+pub fn report(title: &str, ratios: &[Ratio], since: SystemTime) {
+    let rows: Vec<String> = ratios
+        .iter()
+        .filter_map(|ratio| {
+            let num = median_ns(&ratio.group, &ratio.numerator, since)?;
+            let den = median_ns(&ratio.group, &ratio.denominator, since)?;
+            let value = num / den;
+            let (bar, verdict) = match ratio.bar {
+                Bar::AtMost(x) => (format!("≤ {x}×"), if value <= x { "pass" } else { "FAIL" }),
+                Bar::AtLeast(x) => (format!("≥ {x}×"), if value >= x { "pass" } else { "FAIL" }),
+                Bar::None => ("—".to_owned(), ""),
+            };
+            Some(format!(
+                "| {} | {} / {} | {} / {} | {value:.2}× | {bar} | {verdict} |",
+                ratio.group,
+                ratio.numerator,
+                ratio.denominator,
+                fmt_ns(num),
+                fmt_ns(den),
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    println!("\n## {title} (medians)\n");
+    println!("| group | ratio | times | measured | bar | |");
+    println!("|---|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+    println!();
+}
