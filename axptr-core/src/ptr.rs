@@ -343,8 +343,12 @@ macro_rules! user_pointer_common {
                 buf: &'b mut [u8],
             ) -> LinuxResult<&'b CStr> {
                 let len = self.cast::<u8>().read_null_terminated(provider, buf)?.len();
-                // `read_null_terminated` found the NUL at `len`, and none before.
-                CStr::from_bytes_with_nul(&buf[..=len]).map_err(|_| LinuxError::EFAULT)
+                let bytes = buf.get(..=len).ok_or(LinuxError::EFAULT)?;
+                // SAFETY: the scan of the copy (kernel memory, which no user
+                // thread can change) found its first NUL at `len`: `bytes`
+                // ends with it and holds no other. (Checking again would
+                // scan the string a second time, byte by byte.)
+                Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
             }
 
             /// Copies a C string of at most `max_len` bytes (NUL included)
@@ -362,7 +366,9 @@ macro_rules! user_pointer_common {
                 let bytes = self
                     .cast::<u8>()
                     .read_null_terminated_vec(provider, max_len)?;
-                CString::new(bytes).map_err(|_| LinuxError::EFAULT)
+                // SAFETY: the scan of the copy stopped at its first NUL and
+                // kept only the bytes before it.
+                Ok(unsafe { CString::from_vec_unchecked(bytes) })
             }
 
             /// Validates a C string of at most [`PATH_MAX`](crate::PATH_MAX)
@@ -381,7 +387,12 @@ macro_rules! user_pointer_common {
                 // SAFETY: `len + 1` bytes (the NUL included) were validated
                 // and stay lent while the provider stays borrowed.
                 let bytes = unsafe { slice::from_raw_parts(ptr.as_ptr(), len + 1) };
-                CStr::from_bytes_with_nul(bytes).map_err(|_| LinuxError::EFAULT)
+                // SAFETY: the scan found the first NUL at `len`: `bytes` ends
+                // with it and holds no other. The reference API lends memory
+                // that nothing changes while it is lent (see the type's
+                // docs), so that still holds. (Checking again would scan the
+                // string a second time, byte by byte.)
+                Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
             }
 
             /// Validates a C string as [`get_as_cstr`](Self::get_as_cstr)
