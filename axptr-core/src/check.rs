@@ -101,9 +101,8 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
     }
 }
 
-/// Walks null-terminated data of `elem_size`-byte elements at `addr`, one
-/// page at a time, and returns the number of elements before the
-/// terminator.
+/// Walks null-terminated data of `T`s at `addr`, one page at a time, and
+/// returns the number of elements before the terminator.
 ///
 /// Each step validates the elements that start in the current page (an
 /// element may straddle into the next page; that page is validated with
@@ -116,14 +115,18 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
 /// `EFAULT` for null, unmapped or overflowing memory (and whatever `visit`
 /// returns); `ENAMETOOLONG` when no terminator is found within `limit`
 /// elements.
-pub(crate) fn scan_null_terminated<P: AddrSpaceProvider + ?Sized>(
+///
+/// The element type is a type parameter rather than a size argument so
+/// that the element size is a constant: the per-page arithmetic then
+/// needs no division.
+pub(crate) fn scan_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
-    elem_size: usize,
     flags: MappingFlags,
     limit: usize,
     mut visit: impl FnMut(usize, usize, usize) -> LinuxResult<Option<usize>>,
 ) -> LinuxResult<usize> {
+    let elem_size = size_of::<T>();
     if addr == 0 {
         return Err(LinuxError::EFAULT);
     }
@@ -156,10 +159,11 @@ pub(crate) fn scan_null_terminated<P: AddrSpaceProvider + ?Sized>(
     }
 }
 
-/// Returns the index of the first `elem_size`-byte element of `bytes` whose
-/// bytes are all zero.
+/// Returns the index of the first `T`-sized element of `bytes` whose bytes
+/// are all zero.
 #[inline]
-pub(crate) fn find_zero_element(bytes: &[u8], elem_size: usize) -> Option<usize> {
+pub(crate) fn find_zero_element<T>(bytes: &[u8]) -> Option<usize> {
+    let elem_size = size_of::<T>();
     match elem_size {
         1 => memchr::memchr(0, bytes),
         _ => bytes

@@ -130,9 +130,9 @@ fn validate_null_terminated<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     if addr % align_of::<T>() != 0 {
         return Err(LinuxError::EFAULT);
     }
-    let len = scan_null_terminated(provider, addr, size, flags, PATH_MAX, |chunk, elems, _| {
+    let len = scan_null_terminated::<T, P>(provider, addr, flags, PATH_MAX, |chunk, elems, _| {
         // SAFETY: `scan_null_terminated` validated these elements.
-        Ok(unsafe { find_zero_in_place(chunk, elems, size) })
+        Ok(unsafe { find_zero_in_place::<T>(chunk, elems) })
     })?;
     let ptr = if size == 0 {
         NonNull::dangling()
@@ -261,10 +261,9 @@ macro_rules! user_pointer_common {
                 let size = size_of::<T>();
                 let base = buf.as_mut_ptr().cast::<u8>();
                 let limit = buf.len();
-                let len = scan_null_terminated(
+                let len = scan_null_terminated::<T, P>(
                     provider,
                     self.addr,
-                    size,
                     MappingFlags::READ,
                     limit,
                     |chunk, elems, before| {
@@ -276,7 +275,7 @@ macro_rules! user_pointer_common {
                         unsafe { copy_from_validated(dst, chunk, elems * size)? };
                         // SAFETY: the bytes were just initialized by the copy.
                         let copied = unsafe { slice::from_raw_parts(dst, elems * size) };
-                        Ok(find_zero_element(copied, size))
+                        Ok(find_zero_element::<T>(copied))
                     },
                 )?;
                 Ok(&buf[..len])
@@ -302,10 +301,9 @@ macro_rules! user_pointer_common {
                 let () = T::__LAYOUT_CHECKED;
                 let size = size_of::<T>();
                 let mut out = Vec::<T>::new();
-                scan_null_terminated(
+                scan_null_terminated::<T, P>(
                     provider,
                     self.addr,
-                    size,
                     MappingFlags::READ,
                     max_len,
                     |chunk, elems, _| {
@@ -316,7 +314,7 @@ macro_rules! user_pointer_common {
                         unsafe { copy_from_validated(dst, chunk, elems * size)? };
                         // SAFETY: the bytes were just initialized by the copy.
                         let copied = unsafe { slice::from_raw_parts(dst, elems * size) };
-                        let found = find_zero_element(copied, size);
+                        let found = find_zero_element::<T>(copied);
                         let keep = found.unwrap_or(elems);
                         // SAFETY: `keep <= elems` elements after the old
                         // length were initialized with valid `T`s.
