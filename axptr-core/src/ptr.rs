@@ -46,7 +46,7 @@ use page_table_multiarch::MappingFlags;
 
 use crate::{
     AddrSpaceProvider, UserCopy,
-    check::{PATH_MAX, check_region, find_zero_element, scan_null_terminated},
+    check::{CopyBlocks, PATH_MAX, check_region, find_zero_element, scan_null_terminated},
     uaccess::{copy_from_user, copy_from_validated, copy_to_user, find_zero_in_place, user_ptr},
 };
 
@@ -261,21 +261,24 @@ macro_rules! user_pointer_common {
                 let size = size_of::<T>();
                 let base = buf.as_mut_ptr().cast::<u8>();
                 let limit = buf.len();
+                let mut blocks = CopyBlocks::new();
                 let len = scan_null_terminated::<T, P>(
                     provider,
                     self.addr,
                     MappingFlags::READ,
                     limit,
                     |chunk, elems, before| {
-                        // SAFETY: the scan never goes past `limit` elements,
-                        // so `before + elems <= buf.len()`.
-                        let dst = unsafe { base.add(before * size) };
-                        // SAFETY: `dst` has room for `elems` elements; the
-                        // chunk was validated by the scan.
-                        unsafe { copy_from_validated(dst, chunk, elems * size)? };
-                        // SAFETY: the bytes were just initialized by the copy.
-                        let copied = unsafe { slice::from_raw_parts(dst, elems * size) };
-                        Ok(find_zero_element::<T>(copied))
+                        blocks.visit::<T>(chunk, elems, |block, n, done| {
+                            // SAFETY: the scan never goes past `limit`
+                            // elements, so `before + done + n <= buf.len()`.
+                            let dst = unsafe { base.add((before + done) * size) };
+                            // SAFETY: `dst` has room for `n` elements; the
+                            // block lies in a chunk validated by the scan.
+                            unsafe { copy_from_validated(dst, block, n * size)? };
+                            // SAFETY: the bytes were just initialized by the copy.
+                            let copied = unsafe { slice::from_raw_parts(dst, n * size) };
+                            Ok(find_zero_element::<T>(copied))
+                        })
                     },
                 )?;
                 Ok(&buf[..len])
@@ -301,25 +304,29 @@ macro_rules! user_pointer_common {
                 let () = T::__LAYOUT_CHECKED;
                 let size = size_of::<T>();
                 let mut out = Vec::<T>::new();
+                let mut blocks = CopyBlocks::new();
                 scan_null_terminated::<T, P>(
                     provider,
                     self.addr,
                     MappingFlags::READ,
                     max_len,
                     |chunk, elems, _| {
-                        out.try_reserve(elems).map_err(|_| LinuxError::ENOMEM)?;
-                        let dst = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
-                        // SAFETY: the spare capacity holds at least `elems`
-                        // elements; the chunk was validated by the scan.
-                        unsafe { copy_from_validated(dst, chunk, elems * size)? };
-                        // SAFETY: the bytes were just initialized by the copy.
-                        let copied = unsafe { slice::from_raw_parts(dst, elems * size) };
-                        let found = find_zero_element::<T>(copied);
-                        let keep = found.unwrap_or(elems);
-                        // SAFETY: `keep <= elems` elements after the old
-                        // length were initialized with valid `T`s.
-                        unsafe { out.set_len(out.len() + keep) };
-                        Ok(found)
+                        blocks.visit::<T>(chunk, elems, |block, n, _| {
+                            out.try_reserve(n).map_err(|_| LinuxError::ENOMEM)?;
+                            let dst = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+                            // SAFETY: the spare capacity holds at least `n`
+                            // elements; the block lies in a chunk validated
+                            // by the scan.
+                            unsafe { copy_from_validated(dst, block, n * size)? };
+                            // SAFETY: the bytes were just initialized by the copy.
+                            let copied = unsafe { slice::from_raw_parts(dst, n * size) };
+                            let found = find_zero_element::<T>(copied);
+                            let keep = found.unwrap_or(n);
+                            // SAFETY: `keep <= n` elements after the old
+                            // length were initialized with valid `T`s.
+                            unsafe { out.set_len(out.len() + keep) };
+                            Ok(found)
+                        })
                     },
                 )?;
                 Ok(out)
