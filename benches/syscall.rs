@@ -18,7 +18,7 @@ use axptr::{
 };
 use criterion::Criterion;
 
-use common::{Bar, PAGE, Ratio, Stat64};
+use common::{Bar, PAGE, ROUNDS, Ratio, Stat64, round_id};
 
 /// The handler: fills a `stat` from its arguments.
 #[syscall]
@@ -77,20 +77,34 @@ fn syscall_entry(c: &mut Criterion) {
     assert_eq!(fstatx_by_hand(&mut space, [3, 0, 0, 0, 0, 0]), -14);
 
     let mut group = c.benchmark_group("syscall");
-    group.bench_function("by_hand", |b| {
-        b.iter(|| black_box(fstatx_by_hand(&mut space, black_box(regs))));
-    });
-    group.bench_function("entry", |b| {
-        b.iter(|| {
-            black_box(<sys_fstatx as Syscall<HeapSpace>>::call(
-                &mut space,
-                black_box(regs),
-            ))
-        });
-    });
-    group.bench_function("table_dispatch", |b| {
-        b.iter(|| black_box(SYSCALLS.dispatch(&mut space, black_box(NR_FSTATX), black_box(regs))));
-    });
+    common::rounds_config(&mut group);
+    for round in 1..=ROUNDS {
+        let order = if round % 2 == 1 { [0, 1, 2] } else { [2, 1, 0] };
+        for contender in order {
+            match contender {
+                0 => group.bench_function(round_id("by_hand", round), |b| {
+                    b.iter(|| black_box(fstatx_by_hand(&mut space, black_box(regs))));
+                }),
+                1 => group.bench_function(round_id("entry", round), |b| {
+                    b.iter(|| {
+                        black_box(<sys_fstatx as Syscall<HeapSpace>>::call(
+                            &mut space,
+                            black_box(regs),
+                        ))
+                    });
+                }),
+                _ => group.bench_function(round_id("table_dispatch", round), |b| {
+                    b.iter(|| {
+                        black_box(SYSCALLS.dispatch(
+                            &mut space,
+                            black_box(NR_FSTATX),
+                            black_box(regs),
+                        ))
+                    });
+                }),
+            };
+        }
+    }
     group.finish();
 }
 
@@ -102,8 +116,8 @@ fn main() {
     common::report(
         "#[syscall]: generated entry / hand-written, table / direct entry",
         &[
-            Ratio::new("syscall", "entry", "by_hand", Bar::AtMost(1.1)),
-            Ratio::new("syscall", "table_dispatch", "entry", Bar::None),
+            Ratio::rounds("syscall", "entry", "by_hand", Bar::AtMost(1.1)),
+            Ratio::rounds("syscall", "table_dispatch", "entry", Bar::None),
         ],
         start,
     );

@@ -21,7 +21,7 @@ use axptr::{
 };
 use criterion::{BenchmarkGroup, Criterion, measurement::WallTime};
 
-use common::{Bar, PAGE, Ratio, Stat64};
+use common::{Bar, PAGE, ROUNDS, Ratio, Stat64, round_id};
 
 const FLAGS: MappingFlags = MappingFlags::READ.union(MappingFlags::WRITE);
 
@@ -55,7 +55,8 @@ fn direct_read<P: AddrSpaceProvider>(provider: &mut P, addr: usize) -> LinuxResu
     Ok(unsafe { core::ptr::with_exposed_provenance::<Stat64>(addr).read() })
 }
 
-/// The four contenders on one provider, the struct at `addr`.
+/// The four contenders on one provider, the struct at `addr`, in
+/// [`ROUNDS`] rounds (every other round in reverse order).
 fn bench_provider<P: AddrSpaceProvider>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     provider: &mut P,
@@ -64,18 +65,30 @@ fn bench_provider<P: AddrSpaceProvider>(
     let ptr = UserPtr::<Stat64>::from(addr);
     assert_eq!(ptr.read(provider).map(|s| s.ino), Ok(7));
     assert_eq!(direct_read(provider, addr).map(|s| s.ino), Ok(7));
-    group.bench_function("get", |b| {
-        b.iter(|| black_box(black_box(ptr).get(provider).is_ok()));
-    });
-    group.bench_function("direct_get", |b| {
-        b.iter(|| black_box(direct_get(provider, black_box(addr)).is_ok()));
-    });
-    group.bench_function("read", |b| {
-        b.iter(|| black_box(black_box(ptr).read(provider)));
-    });
-    group.bench_function("direct_read", |b| {
-        b.iter(|| black_box(direct_read(provider, black_box(addr))));
-    });
+    common::rounds_config(group);
+    for round in 1..=ROUNDS {
+        let order = if round % 2 == 1 {
+            [0, 1, 2, 3]
+        } else {
+            [3, 2, 1, 0]
+        };
+        for contender in order {
+            match contender {
+                0 => group.bench_function(round_id("get", round), |b| {
+                    b.iter(|| black_box(black_box(ptr).get(provider).is_ok()));
+                }),
+                1 => group.bench_function(round_id("direct_get", round), |b| {
+                    b.iter(|| black_box(direct_get(provider, black_box(addr)).is_ok()));
+                }),
+                2 => group.bench_function(round_id("read", round), |b| {
+                    b.iter(|| black_box(black_box(ptr).read(provider)));
+                }),
+                _ => group.bench_function(round_id("direct_read", round), |b| {
+                    b.iter(|| black_box(direct_read(provider, black_box(addr))));
+                }),
+            };
+        }
+    }
 }
 
 /// A struct to read, with a recognizable field.
@@ -97,8 +110,8 @@ fn validation_heap(c: &mut Criterion) {
 
 fn ratios(group: &str) -> [Ratio; 2] {
     [
-        Ratio::new(group, "get", "direct_get", Bar::AtMost(1.2)),
-        Ratio::new(group, "read", "direct_read", Bar::AtMost(1.2)),
+        Ratio::rounds(group, "get", "direct_get", Bar::AtMost(1.2)),
+        Ratio::rounds(group, "read", "direct_read", Bar::AtMost(1.2)),
     ]
 }
 
@@ -107,9 +120,10 @@ mod sim_host {
     use std::hint::black_box;
 
     use axptr::{UserPtr, sim::SimSpace};
-    use criterion::{BenchmarkId, Criterion};
+    use criterion::Criterion;
 
-    use super::{FLAGS, PAGE, Stat64, bench_provider, stat_bytes};
+    use super::{FLAGS, PAGE, ROUNDS, Stat64, bench_provider, stat_bytes};
+    use crate::common::{self, round_param_id};
 
     pub(crate) const AREA_COUNTS: [usize; 4] = [10, 100, 1_000, 10_000];
 
@@ -124,24 +138,38 @@ mod sim_host {
     }
 
     pub(crate) fn areas(c: &mut Criterion) {
+        let spaces: Vec<(usize, SimSpace, usize)> = AREA_COUNTS
+            .into_iter()
+            .map(|count| {
+                let space = SimSpace::new(count * PAGE).expect("SimSpace");
+                // One area per page: the space keeps them apart (the host
+                // merges the mappings, so the kernel's VMA count stays
+                // small).
+                for area in 0..count {
+                    space
+                        .map(space.base() + area * PAGE, PAGE, FLAGS)
+                        .expect("map");
+                }
+                let addr = space.base() + count / 2 * PAGE + 128;
+                space.poke(addr, &stat_bytes()).expect("poke");
+                (count, space, addr)
+            })
+            .collect();
         let mut group = c.benchmark_group("areas");
-        for count in AREA_COUNTS {
-            let space = SimSpace::new(count * PAGE).expect("SimSpace");
-            // One area per page: the space keeps them apart (the host
-            // merges the mappings, so the kernel's VMA count stays small).
-            for area in 0..count {
-                space
-                    .map(space.base() + area * PAGE, PAGE, FLAGS)
-                    .expect("map");
+        common::rounds_config(&mut group);
+        for round in 1..=ROUNDS {
+            let mut order: Vec<_> = spaces.iter().collect();
+            if round % 2 == 0 {
+                order.reverse();
             }
-            let addr = space.base() + count / 2 * PAGE + 128;
-            space.poke(addr, &stat_bytes()).expect("poke");
-            let ptr = UserPtr::<Stat64>::from(addr);
-            let mut user = space.provider();
-            assert_eq!(ptr.get(&mut user).map(|s| s.ino), Ok(7));
-            group.bench_function(BenchmarkId::new("get", count), |b| {
-                b.iter(|| black_box(black_box(ptr).get(&mut user).is_ok()));
-            });
+            for (count, space, addr) in order {
+                let ptr = UserPtr::<Stat64>::from(*addr);
+                let mut user = space.provider();
+                assert_eq!(ptr.get(&mut user).map(|s| s.ino), Ok(7));
+                group.bench_function(round_param_id("get", count, round), |b| {
+                    b.iter(|| black_box(black_box(ptr).get(&mut user).is_ok()));
+                });
+            }
         }
         group.finish();
     }
@@ -162,7 +190,12 @@ fn main() {
             } else {
                 Bar::None
             };
-            ratios.push(Ratio::new("areas", &format!("get/{count}"), "get/10", bar));
+            ratios.push(Ratio::rounds(
+                "areas",
+                &format!("get/{count}"),
+                "get/10",
+                bar,
+            ));
         }
     }
     validation_heap(&mut c);

@@ -9,12 +9,13 @@
 #![allow(dead_code)]
 
 use std::{
+    fmt::Display,
     path::PathBuf,
     time::{Duration, SystemTime},
 };
 
 use axptr::UserCopy;
-use criterion::Criterion;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, measurement::WallTime};
 
 /// The page size of the user address spaces.
 pub const PAGE: usize = 4096;
@@ -59,14 +60,39 @@ pub enum Bar {
     None,
 }
 
-/// One row of the report: the medians of two benchmarks of one group.
+/// How many alternating rounds a tight comparison runs. This machine's
+/// speed shifts (by up to 2x, for seconds at a time: a shared VM), so the
+/// contenders of a comparison of a few nanoseconds are measured in turns,
+/// and the report takes the median of the per-round ratios.
+pub const ROUNDS: usize = 5;
+
+/// Shorter measurements for a group measured in [`ROUNDS`] rounds.
+pub fn rounds_config(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group
+        .sample_size(100)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_millis(1500));
+}
+
+/// The id of `function` in round `round` (from 1).
+pub fn round_id(function: &str, round: usize) -> BenchmarkId {
+    BenchmarkId::new(function, format!("round{round}"))
+}
+
+/// The id of `function` with `parameter` in round `round` (from 1).
+pub fn round_param_id(function: &str, parameter: impl Display, round: usize) -> BenchmarkId {
+    BenchmarkId::new(function, format!("{parameter}_round{round}"))
+}
+
+/// One row of the report: the medians of two benchmarks of one group, or
+/// the median of their ratios over [`ROUNDS`] rounds.
 pub struct Ratio {
     /// The criterion group.
     group: String,
-    /// `function/parameter` of the numerator.
-    numerator: String,
-    /// `function/parameter` of the denominator.
-    denominator: String,
+    /// What the row shows.
+    label: String,
+    /// `function/parameter` of the numerator and denominator, per round.
+    pairs: Vec<(String, String)>,
     /// The bar the ratio must meet.
     bar: Bar,
 }
@@ -77,8 +103,29 @@ impl Ratio {
     pub fn new(group: &str, numerator: &str, denominator: &str, bar: Bar) -> Self {
         Self {
             group: group.to_owned(),
-            numerator: numerator.to_owned(),
-            denominator: denominator.to_owned(),
+            label: format!("{numerator} / {denominator}"),
+            pairs: vec![(numerator.to_owned(), denominator.to_owned())],
+            bar,
+        }
+    }
+
+    /// `numerator` over `denominator`, each measured in [`ROUNDS`] rounds:
+    /// a function measured with [`round_id`], or `function/parameter`
+    /// measured with [`round_param_id`].
+    pub fn rounds(group: &str, numerator: &str, denominator: &str, bar: Bar) -> Self {
+        let id = |name: &str, round: usize| {
+            if name.contains('/') {
+                format!("{name}_round{round}")
+            } else {
+                format!("{name}/round{round}")
+            }
+        };
+        Self {
+            group: group.to_owned(),
+            label: format!("{numerator} / {denominator}"),
+            pairs: (1..=ROUNDS)
+                .map(|round| (id(numerator, round), id(denominator, round)))
+                .collect(),
             bar,
         }
     }
@@ -122,25 +169,57 @@ fn fmt_ns(ns: f64) -> String {
     }
 }
 
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
 /// Prints the ratios of the benchmarks measured since `since` as a
-/// Markdown table (medians of criterion's samples).
+/// Markdown table: medians of criterion's samples, and for rounds the
+/// median of the per-round ratios (times: the medians over the rounds).
 pub fn report(title: &str, ratios: &[Ratio], since: SystemTime) {
     let rows: Vec<String> = ratios
         .iter()
         .filter_map(|ratio| {
-            let num = median_ns(&ratio.group, &ratio.numerator, since)?;
-            let den = median_ns(&ratio.group, &ratio.denominator, since)?;
-            let value = num / den;
+            let measured: Vec<(f64, f64)> = ratio
+                .pairs
+                .iter()
+                .filter_map(|(num, den)| {
+                    Some((
+                        median_ns(&ratio.group, num, since)?,
+                        median_ns(&ratio.group, den, since)?,
+                    ))
+                })
+                .collect();
+            if measured.is_empty() {
+                return None;
+            }
+            let mut each: Vec<f64> = measured.iter().map(|(num, den)| num / den).collect();
+            let rounds = if measured.len() > 1 {
+                each.iter()
+                    .map(|r| format!("{r:.2}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                String::new()
+            };
+            let value = median(&mut each);
+            let num = median(&mut measured.iter().map(|m| m.0).collect::<Vec<_>>());
+            let den = median(&mut measured.iter().map(|m| m.1).collect::<Vec<_>>());
             let (bar, verdict) = match ratio.bar {
                 Bar::AtMost(x) => (format!("≤ {x}×"), if value <= x { "pass" } else { "FAIL" }),
                 Bar::AtLeast(x) => (format!("≥ {x}×"), if value >= x { "pass" } else { "FAIL" }),
                 Bar::None => ("—".to_owned(), ""),
             };
             Some(format!(
-                "| {} | {} / {} | {} / {} | {value:.2}× | {bar} | {verdict} |",
+                "| {} | {} | {} / {} | {value:.2}× | {bar} | {verdict} | {rounds} |",
                 ratio.group,
-                ratio.numerator,
-                ratio.denominator,
+                ratio.label,
                 fmt_ns(num),
                 fmt_ns(den),
             ))
@@ -150,8 +229,8 @@ pub fn report(title: &str, ratios: &[Ratio], since: SystemTime) {
         return;
     }
     println!("\n## {title} (medians)\n");
-    println!("| group | ratio | times | measured | bar | |");
-    println!("|---|---|---|---|---|---|");
+    println!("| group | ratio | times | measured | bar | | per round |");
+    println!("|---|---|---|---|---|---|---|");
     for row in rows {
         println!("{row}");
     }
