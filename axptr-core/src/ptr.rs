@@ -200,6 +200,7 @@ macro_rules! user_pointer_common {
             ///
             /// `EFAULT` if the memory is null, unmapped, not readable, or
             /// faults during the copy.
+            #[inline]
             pub fn read<P: AddrSpaceProvider + ?Sized>(self, provider: &mut P) -> LinuxResult<T>
             where
                 T: UserCopy,
@@ -226,6 +227,7 @@ macro_rules! user_pointer_common {
             /// `EFAULT` as for [`read`](Self::read), also when the length
             /// overflows. On error `dst` holds an unspecified prefix of the
             /// data (still valid values).
+            #[inline]
             pub fn read_slice<P: AddrSpaceProvider + ?Sized>(
                 self,
                 provider: &mut P,
@@ -548,6 +550,7 @@ impl<T> UserPtr<T> {
     ///
     /// `EFAULT` if the memory is null, unmapped, not writable, or faults
     /// during the copy.
+    #[inline]
     pub fn write<P: AddrSpaceProvider + ?Sized>(self, provider: &mut P, value: T) -> LinuxResult<()>
     where
         T: UserCopy,
@@ -565,6 +568,7 @@ impl<T> UserPtr<T> {
     ///
     /// `EFAULT` as [`write`](Self::write). On error a prefix of the user
     /// buffer may have been written.
+    #[inline]
     pub fn write_slice<P: AddrSpaceProvider + ?Sized>(
         self,
         provider: &mut P,
