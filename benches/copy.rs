@@ -22,9 +22,9 @@ mod sim_host {
     use std::{hint::black_box, time::SystemTime};
 
     use axptr::{MappingFlags, UserConstPtr, UserPtr, sim::SimSpace};
-    use criterion::{BenchmarkId, Criterion, Throughput};
+    use criterion::{Criterion, Throughput};
 
-    use crate::common::{self, Bar, PAGE, Ratio};
+    use crate::common::{self, Bar, PAGE, ROUNDS, Ratio, round_param_id};
 
     const SIZES: [usize; 3] = [64, 4 * 1024, 64 * 1024];
 
@@ -52,32 +52,58 @@ mod sim_host {
         space.poke(addr, &pattern).expect("poke");
 
         let mut group = c.benchmark_group("copy");
+        common::rounds_config(&mut group);
         for size in SIZES {
             let mut user = space.provider();
             let mut kernel = vec![0u8; size];
             group.throughput(Throughput::Bytes(size as u64));
-
-            group.bench_function(BenchmarkId::new("read_slice", size), |b| {
-                let src = UserConstPtr::<u8>::from(addr);
-                b.iter(|| black_box(black_box(src).read_slice(&mut user, &mut kernel)));
-            });
-            assert_eq!(kernel, pattern[..size]);
-            group.bench_function(BenchmarkId::new("copy_from_slice_in", size), |b| {
-                // SAFETY: the space maps `size` bytes at `addr` for as long
-                // as it lives, and only this copy touches them here.
-                let src = unsafe { user_slice(addr, size) };
-                b.iter(|| black_box(&mut kernel).copy_from_slice(black_box(&*src)));
-            });
-
-            group.bench_function(BenchmarkId::new("write_slice", size), |b| {
-                let dst = UserPtr::<u8>::from(addr);
-                b.iter(|| black_box(black_box(dst).write_slice(&mut user, &kernel)));
-            });
-            group.bench_function(BenchmarkId::new("copy_from_slice_out", size), |b| {
-                // SAFETY: as above.
-                let dst = unsafe { user_slice(addr, size) };
-                b.iter(|| black_box(&mut *dst).copy_from_slice(black_box(&kernel)));
-            });
+            for round in 1..=ROUNDS {
+                let mut order = vec![0, 1, 2, 3];
+                if round % 2 == 0 {
+                    order.reverse();
+                }
+                for contender in order {
+                    match contender {
+                        0 => {
+                            let id = round_param_id("read_slice", size, round);
+                            group.bench_function(id, |b| {
+                                let src = UserConstPtr::<u8>::from(addr);
+                                b.iter(|| {
+                                    black_box(black_box(src).read_slice(&mut user, &mut kernel))
+                                });
+                            });
+                            assert_eq!(kernel, pattern[..size]);
+                        }
+                        1 => {
+                            let id = round_param_id("copy_from_slice_in", size, round);
+                            group.bench_function(id, |b| {
+                                // SAFETY: the space maps `size` bytes at
+                                // `addr` for as long as it lives, and only
+                                // this copy touches them here.
+                                let src = unsafe { user_slice(addr, size) };
+                                b.iter(|| black_box(&mut kernel).copy_from_slice(black_box(&*src)));
+                            });
+                        }
+                        2 => {
+                            let id = round_param_id("write_slice", size, round);
+                            group.bench_function(id, |b| {
+                                let dst = UserPtr::<u8>::from(addr);
+                                b.iter(|| {
+                                    black_box(black_box(dst).write_slice(&mut user, &kernel))
+                                });
+                            });
+                        }
+                        _ => {
+                            let id = round_param_id("copy_from_slice_out", size, round);
+                            group.bench_function(id, |b| {
+                                // SAFETY: as above.
+                                let dst = unsafe { user_slice(addr, size) };
+                                b.iter(|| black_box(&mut *dst).copy_from_slice(black_box(&kernel)));
+                            });
+                        }
+                    }
+                }
+            }
             assert_eq!(space.peek(addr, size).expect("peek"), pattern[..size]);
         }
         group.finish();
@@ -100,7 +126,7 @@ mod sim_host {
                 ("read_slice", "copy_from_slice_in"),
                 ("write_slice", "copy_from_slice_out"),
             ] {
-                ratios.push(Ratio::new(
+                ratios.push(Ratio::rounds(
                     "copy",
                     &format!("{axptr}/{size}"),
                     &format!("{plain}/{size}"),

@@ -31,9 +31,9 @@ mod sim_host {
         AddrSpace, AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, PATH_MAX,
         UserAccessGuard, UserConstPtr, VirtAddr, VirtAddrRange, sim::SimSpace,
     };
-    use criterion::{BenchmarkId, Criterion, Throughput};
+    use criterion::{Criterion, Throughput};
 
-    use crate::common::{self, Bar, PAGE, Ratio};
+    use crate::common::{self, Bar, PAGE, ROUNDS, Ratio, round_param_id};
 
     /// The seed's `check_null_terminated`, for bytes: with the flag set
     /// for the whole walk, check each page's access when the walk enters
@@ -91,6 +91,7 @@ mod sim_host {
             .map(space.base(), PAGES * PAGE, MappingFlags::READ)
             .expect("map");
         let mut group = c.benchmark_group("cstr_scan");
+        common::rounds_config(&mut group);
         for (size, page, offset) in STRINGS {
             let addr = space.base() + page * PAGE + offset;
             let mut bytes = vec![b'x'; size];
@@ -111,24 +112,41 @@ mod sim_host {
             }
 
             group.throughput(Throughput::Bytes(size as u64));
-            if size <= PATH_MAX {
-                group.bench_function(BenchmarkId::new("axptr_get_as_cstr", size), |b| {
-                    b.iter(|| {
-                        black_box(black_box(ptr).get_as_cstr(&mut user).is_ok());
-                    });
-                });
+            for round in 1..=ROUNDS {
+                let mut order = vec![0, 1, 2, 3];
+                if round % 2 == 0 {
+                    order.reverse();
+                }
+                for contender in order {
+                    match contender {
+                        0 if size <= PATH_MAX => {
+                            let id = round_param_id("axptr_get_as_cstr", size, round);
+                            group.bench_function(id, |b| {
+                                b.iter(|| black_box(black_box(ptr).get_as_cstr(&mut user).is_ok()));
+                            });
+                        }
+                        0 => {}
+                        1 => {
+                            let id = round_param_id("axptr_read_cstr", size, round);
+                            group.bench_function(id, |b| {
+                                b.iter(|| {
+                                    black_box(black_box(ptr).read_cstr(&mut user, &mut buf).is_ok())
+                                });
+                            });
+                        }
+                        2 => {
+                            group.bench_function(round_param_id("seed", size, round), |b| {
+                                b.iter(|| black_box(seed_scan(&mut user, black_box(addr))));
+                            });
+                        }
+                        _ => {
+                            group.bench_function(round_param_id("memchr", size, round), |b| {
+                                b.iter(|| black_box(memchr_scan(black_box(addr), size)));
+                            });
+                        }
+                    }
+                }
             }
-            group.bench_function(BenchmarkId::new("axptr_read_cstr", size), |b| {
-                b.iter(|| {
-                    black_box(black_box(ptr).read_cstr(&mut user, &mut buf).is_ok());
-                });
-            });
-            group.bench_function(BenchmarkId::new("seed", size), |b| {
-                b.iter(|| black_box(seed_scan(&mut user, black_box(addr))));
-            });
-            group.bench_function(BenchmarkId::new("memchr", size), |b| {
-                b.iter(|| black_box(memchr_scan(black_box(addr), size)));
-            });
         }
         group.finish();
     }
@@ -148,8 +166,8 @@ mod sim_host {
             let id = |name: &str| format!("{name}/{size}");
             for axptr in ["axptr_get_as_cstr", "axptr_read_cstr"] {
                 let (seed, axptr, memchr) = (id("seed"), id(axptr), id("memchr"));
-                ratios.push(Ratio::new("cstr_scan", &seed, &axptr, bar_seed));
-                ratios.push(Ratio::new("cstr_scan", &axptr, &memchr, bar_memchr));
+                ratios.push(Ratio::rounds("cstr_scan", &seed, &axptr, bar_seed));
+                ratios.push(Ratio::rounds("cstr_scan", &axptr, &memchr, bar_memchr));
             }
         }
         common::report(

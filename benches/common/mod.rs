@@ -2,8 +2,9 @@
 //! 64-byte user struct, and the table of ratios printed after a run.
 //!
 //! Each comparison of DESIGN.md's bars is one criterion group, so both
-//! sides are measured in one run on the same machine; [`report`] reads the
-//! medians criterion just wrote and prints `numerator / denominator` next
+//! sides are measured in one run on the same machine, in [`ROUNDS`]
+//! alternating rounds; [`report`] reads the medians criterion just wrote
+//! and prints the median of the per-round `numerator / denominator` next
 //! to the bar.
 // Each benchmark binary uses a part of this module.
 #![allow(dead_code)]
@@ -60,13 +61,15 @@ pub enum Bar {
     None,
 }
 
-/// How many alternating rounds a tight comparison runs. This machine's
-/// speed shifts (by up to 2x, for seconds at a time: a shared VM), so the
-/// contenders of a comparison of a few nanoseconds are measured in turns,
-/// and the report takes the median of the per-round ratios.
+/// How many alternating rounds each comparison runs. This machine's speed
+/// shifts (by up to 2x, for seconds at a time: a shared VM), so the
+/// contenders of a comparison are measured in turns (every other round in
+/// reverse order), and the report takes the median of the per-round
+/// ratios.
 pub const ROUNDS: usize = 5;
 
-/// Shorter measurements for a group measured in [`ROUNDS`] rounds.
+/// Short measurements, since a group measures each contender [`ROUNDS`]
+/// times.
 pub fn rounds_config(group: &mut BenchmarkGroup<'_, WallTime>) {
     group
         .sample_size(100)
