@@ -324,6 +324,66 @@ fn string_running_into_unmapped_memory_is_efault() {
 }
 
 #[test]
+fn null_terminated_copies_are_whole_at_every_length() {
+    // The copy API copies in blocks growing from 256 bytes to a page:
+    // terminators on both sides of block boundaries, data crossing a page,
+    // elements that do not divide a block or are wider than one.
+    let mut l = layout();
+    let s = &mut l.space;
+    let start = l.rw2 + PAGE - 700;
+    let lengths: &[usize] = if cfg!(miri) {
+        &[0, 255, 256, 257, 800]
+    } else {
+        &[
+            0, 1, 255, 256, 257, 699, 700, 767, 768, 769, 1791, 1792, 1793, 5000,
+        ]
+    };
+    for &len in lengths {
+        let mut bytes: Vec<u8> = (0..len).map(|i| (i % 255 + 1) as u8).collect();
+        bytes.push(0);
+        s.poke(start, &bytes);
+        let p = UserConstPtr::<c_char>::from(start);
+        let mut buf = vec![0u8; 2 * PAGE];
+        assert_eq!(p.read_cstr(s, &mut buf).unwrap().to_bytes(), &bytes[..len]);
+        assert_eq!(
+            p.read_cstring(s, 2 * PAGE).unwrap().as_bytes(),
+            &bytes[..len]
+        );
+        let mut exact = vec![0u8; len + 1];
+        assert_eq!(
+            p.read_cstr(s, &mut exact).unwrap().to_bytes(),
+            &bytes[..len]
+        );
+        let mut short = vec![0u8; len];
+        assert_eq!(
+            p.read_cstr(s, &mut short).err(),
+            Some(LinuxError::ENAMETOOLONG),
+            "{len}"
+        );
+    }
+
+    let triples: Vec<[u8; 3]> = (1..=100u8).map(|i| [i, 0, i]).collect();
+    let mut bytes: Vec<u8> = triples.concat();
+    bytes.extend([0; 3]);
+    s.poke(start, &bytes);
+    let p = UserConstPtr::<[u8; 3]>::from(start);
+    assert_eq!(p.read_null_terminated_vec(s, 1000).unwrap(), triples);
+    let mut buf = [[0u8; 3]; 101];
+    assert_eq!(p.read_null_terminated(s, &mut buf).unwrap(), &triples[..]);
+
+    let wide: Vec<[u8; 300]> = (1..=6u8).map(|i| [i; 300]).collect();
+    let mut bytes: Vec<u8> = wide.concat();
+    bytes.extend([0; 300]);
+    s.poke(start, &bytes);
+    let p = UserConstPtr::<[u8; 300]>::from(start);
+    assert_eq!(p.read_null_terminated_vec(s, 1000).unwrap(), wide);
+    assert_eq!(
+        p.read_null_terminated_vec(s, 6).err(),
+        Some(LinuxError::ENAMETOOLONG)
+    );
+}
+
+#[test]
 fn string_crossing_a_page_boundary_is_read_whole() {
     let mut l = layout();
     let s = &mut l.space;

@@ -101,9 +101,8 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
     }
 }
 
-/// Walks null-terminated data of `elem_size`-byte elements at `addr`, one
-/// page at a time, and returns the number of elements before the
-/// terminator.
+/// Walks null-terminated data of `T`s at `addr`, one page at a time, and
+/// returns the number of elements before the terminator.
 ///
 /// Each step validates a chunk, then calls `visit(chunk_addr, elements,
 /// elements_before)`, which examines it and returns the index of the
@@ -118,14 +117,18 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
 /// `EFAULT` for null, unmapped or overflowing memory (and whatever `visit`
 /// returns); `ENAMETOOLONG` when no terminator is found within `limit`
 /// elements.
-pub(crate) fn scan_null_terminated<P: AddrSpaceProvider + ?Sized>(
+///
+/// The element type is a type parameter rather than a size argument so
+/// that the element size is a constant: the per-page arithmetic then
+/// needs no division.
+pub(crate) fn scan_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
-    elem_size: usize,
     flags: MappingFlags,
     limit: usize,
     mut visit: impl FnMut(usize, usize, usize) -> LinuxResult<Option<usize>>,
 ) -> LinuxResult<usize> {
+    let elem_size = size_of::<T>();
     if addr == 0 {
         return Err(LinuxError::EFAULT);
     }
@@ -159,10 +162,58 @@ pub(crate) fn scan_null_terminated<P: AddrSpaceProvider + ?Sized>(
     }
 }
 
-/// Returns the index of the first `elem_size`-byte element of `bytes` whose
-/// bytes are all zero.
+/// How many bytes the copy of null-terminated data takes at first.
+const FIRST_COPY_BLOCK: usize = 256;
+
+/// Splits the chunks of [`scan_null_terminated`] for the copy API, so
+/// that a short string is copied (and scanned) with little more than
+/// itself instead of up to the end of its page: the first block is
+/// [`FIRST_COPY_BLOCK`] bytes, every later one the rest of its chunk. Long
+/// data costs one extra copy call in all.
+pub(crate) struct CopyBlocks {
+    first: bool,
+}
+
+impl CopyBlocks {
+    pub(crate) const fn new() -> Self {
+        Self { first: true }
+    }
+
+    /// Walks the `elems` validated `T`s at `chunk` a block at a time:
+    /// `copy(block_addr, block_elems, elems_before_block)` copies the block
+    /// and returns the index of the terminator in it, if any. Returns the
+    /// index of the terminator in the chunk.
+    #[inline]
+    pub(crate) fn visit<T>(
+        &mut self,
+        chunk: usize,
+        elems: usize,
+        mut copy: impl FnMut(usize, usize, usize) -> LinuxResult<Option<usize>>,
+    ) -> LinuxResult<Option<usize>> {
+        let elem_size = size_of::<T>();
+        let mut done = 0;
+        if self.first {
+            self.first = false;
+            let block = (FIRST_COPY_BLOCK / elem_size).clamp(1, elems);
+            if let Some(index) = copy(chunk, block, 0)? {
+                return Ok(Some(index));
+            }
+            done = block;
+        }
+        if done == elems {
+            return Ok(None);
+        }
+        // OVERFLOW: `done < elems`, and the chunk's `elems` elements were
+        // validated, so the block's address lies inside it.
+        Ok(copy(chunk + done * elem_size, elems - done, done)?.map(|index| done + index))
+    }
+}
+
+/// Returns the index of the first `T`-sized element of `bytes` whose bytes
+/// are all zero.
 #[inline]
-pub(crate) fn find_zero_element(bytes: &[u8], elem_size: usize) -> Option<usize> {
+pub(crate) fn find_zero_element<T>(bytes: &[u8]) -> Option<usize> {
+    let elem_size = size_of::<T>();
     match elem_size {
         1 => memchr::memchr(0, bytes),
         _ => bytes

@@ -46,7 +46,7 @@ use page_table_multiarch::MappingFlags;
 
 use crate::{
     AddrSpaceProvider, UserCopy,
-    check::{PATH_MAX, check_region, find_zero_element, scan_null_terminated},
+    check::{CopyBlocks, PATH_MAX, check_region, find_zero_element, scan_null_terminated},
     uaccess::{copy_from_user, copy_from_validated, copy_to_user, find_zero_in_place, user_ptr},
 };
 
@@ -130,9 +130,9 @@ fn validate_null_terminated<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     if addr % align_of::<T>() != 0 {
         return Err(LinuxError::EFAULT);
     }
-    let len = scan_null_terminated(provider, addr, size, flags, PATH_MAX, |chunk, elems, _| {
+    let len = scan_null_terminated::<T, P>(provider, addr, flags, PATH_MAX, |chunk, elems, _| {
         // SAFETY: `scan_null_terminated` validated these elements.
-        Ok(unsafe { find_zero_in_place(chunk, elems, size) })
+        Ok(unsafe { find_zero_in_place::<T>(chunk, elems) })
     })?;
     let ptr = if size == 0 {
         NonNull::dangling()
@@ -218,6 +218,7 @@ macro_rules! user_pointer_common {
             ///
             /// `EFAULT` if the memory is null, unmapped, not readable, or
             /// faults during the copy.
+            #[inline]
             pub fn read<P: AddrSpaceProvider + ?Sized>(self, provider: &mut P) -> LinuxResult<T>
             where
                 T: UserCopy,
@@ -244,6 +245,7 @@ macro_rules! user_pointer_common {
             /// `EFAULT` as for [`read`](Self::read), also when the length
             /// overflows. On error `dst` holds an unspecified prefix of the
             /// data (still valid values).
+            #[inline]
             pub fn read_slice<P: AddrSpaceProvider + ?Sized>(
                 self,
                 provider: &mut P,
@@ -279,22 +281,24 @@ macro_rules! user_pointer_common {
                 let size = size_of::<T>();
                 let base = buf.as_mut_ptr().cast::<u8>();
                 let limit = buf.len();
-                let len = scan_null_terminated(
+                let mut blocks = CopyBlocks::new();
+                let len = scan_null_terminated::<T, P>(
                     provider,
                     self.addr,
-                    size,
                     MappingFlags::READ,
                     limit,
                     |chunk, elems, before| {
-                        // SAFETY: the scan never goes past `limit` elements,
-                        // so `before + elems <= buf.len()`.
-                        let dst = unsafe { base.add(before * size) };
-                        // SAFETY: `dst` has room for `elems` elements; the
-                        // chunk was validated by the scan.
-                        unsafe { copy_from_validated(dst, chunk, elems * size)? };
-                        // SAFETY: the bytes were just initialized by the copy.
-                        let copied = unsafe { slice::from_raw_parts(dst, elems * size) };
-                        Ok(find_zero_element(copied, size))
+                        blocks.visit::<T>(chunk, elems, |block, n, done| {
+                            // SAFETY: the scan never goes past `limit`
+                            // elements, so `before + done + n <= buf.len()`.
+                            let dst = unsafe { base.add((before + done) * size) };
+                            // SAFETY: `dst` has room for `n` elements; the
+                            // block lies in a chunk validated by the scan.
+                            unsafe { copy_from_validated(dst, block, n * size)? };
+                            // SAFETY: the bytes were just initialized by the copy.
+                            let copied = unsafe { slice::from_raw_parts(dst, n * size) };
+                            Ok(find_zero_element::<T>(copied))
+                        })
                     },
                 )?;
                 Ok(&buf[..len])
@@ -320,26 +324,29 @@ macro_rules! user_pointer_common {
                 let () = T::__LAYOUT_CHECKED;
                 let size = size_of::<T>();
                 let mut out = Vec::<T>::new();
-                scan_null_terminated(
+                let mut blocks = CopyBlocks::new();
+                scan_null_terminated::<T, P>(
                     provider,
                     self.addr,
-                    size,
                     MappingFlags::READ,
                     max_len,
                     |chunk, elems, _| {
-                        out.try_reserve(elems).map_err(|_| LinuxError::ENOMEM)?;
-                        let dst = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
-                        // SAFETY: the spare capacity holds at least `elems`
-                        // elements; the chunk was validated by the scan.
-                        unsafe { copy_from_validated(dst, chunk, elems * size)? };
-                        // SAFETY: the bytes were just initialized by the copy.
-                        let copied = unsafe { slice::from_raw_parts(dst, elems * size) };
-                        let found = find_zero_element(copied, size);
-                        let keep = found.unwrap_or(elems);
-                        // SAFETY: `keep <= elems` elements after the old
-                        // length were initialized with valid `T`s.
-                        unsafe { out.set_len(out.len() + keep) };
-                        Ok(found)
+                        blocks.visit::<T>(chunk, elems, |block, n, _| {
+                            out.try_reserve(n).map_err(|_| LinuxError::ENOMEM)?;
+                            let dst = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+                            // SAFETY: the spare capacity holds at least `n`
+                            // elements; the block lies in a chunk validated
+                            // by the scan.
+                            unsafe { copy_from_validated(dst, block, n * size)? };
+                            // SAFETY: the bytes were just initialized by the copy.
+                            let copied = unsafe { slice::from_raw_parts(dst, n * size) };
+                            let found = find_zero_element::<T>(copied);
+                            let keep = found.unwrap_or(n);
+                            // SAFETY: `keep <= n` elements after the old
+                            // length were initialized with valid `T`s.
+                            unsafe { out.set_len(out.len() + keep) };
+                            Ok(found)
+                        })
                     },
                 )?;
                 Ok(out)
@@ -361,8 +368,12 @@ macro_rules! user_pointer_common {
                 buf: &'b mut [u8],
             ) -> LinuxResult<&'b CStr> {
                 let len = self.cast::<u8>().read_null_terminated(provider, buf)?.len();
-                // `read_null_terminated` found the NUL at `len`, and none before.
-                CStr::from_bytes_with_nul(&buf[..=len]).map_err(|_| LinuxError::EFAULT)
+                let bytes = buf.get(..=len).ok_or(LinuxError::EFAULT)?;
+                // SAFETY: the scan of the copy (kernel memory, which no user
+                // thread can change) found its first NUL at `len`: `bytes`
+                // ends with it and holds no other. (Checking again would
+                // scan the string a second time, byte by byte.)
+                Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
             }
 
             /// Copies a C string of at most `max_len` bytes (NUL included)
@@ -380,7 +391,9 @@ macro_rules! user_pointer_common {
                 let bytes = self
                     .cast::<u8>()
                     .read_null_terminated_vec(provider, max_len)?;
-                CString::new(bytes).map_err(|_| LinuxError::EFAULT)
+                // SAFETY: the scan of the copy stopped at its first NUL and
+                // kept only the bytes before it.
+                Ok(unsafe { CString::from_vec_unchecked(bytes) })
             }
 
             /// Validates a C string of at most [`PATH_MAX`](crate::PATH_MAX)
@@ -399,11 +412,13 @@ macro_rules! user_pointer_common {
                 // SAFETY: `len + 1` bytes (the NUL included) were validated
                 // and stay lent while the provider stays borrowed.
                 let bytes = unsafe { slice::from_raw_parts(ptr.as_ptr(), len + 1) };
-                // Not `from_bytes_with_nul`: it would scan user memory again,
-                // outside the access guard (without the fault flag, and on
-                // riscv64 without SUM).
-                // SAFETY: the scan found the first NUL at `len`; the reference
-                // API requires that the memory does not change while lent.
+                // Not `from_bytes_with_nul`: it would scan user memory a
+                // second time, byte by byte, and outside the access guard
+                // (without the fault flag, and on riscv64 without SUM).
+                // SAFETY: the scan found the first NUL at `len`: `bytes` ends
+                // with it and holds no other. The reference API lends memory
+                // that nothing changes while it is lent (see the type's
+                // docs), so that still holds.
                 Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
             }
 
@@ -556,6 +571,7 @@ impl<T> UserPtr<T> {
     ///
     /// `EFAULT` if the memory is null, unmapped, not writable, or faults
     /// during the copy.
+    #[inline]
     pub fn write<P: AddrSpaceProvider + ?Sized>(self, provider: &mut P, value: T) -> LinuxResult<()>
     where
         T: UserCopy,
@@ -573,6 +589,7 @@ impl<T> UserPtr<T> {
     ///
     /// `EFAULT` as [`write`](Self::write). On error a prefix of the user
     /// buffer may have been written.
+    #[inline]
     pub fn write_slice<P: AddrSpaceProvider + ?Sized>(
         self,
         provider: &mut P,

@@ -90,20 +90,18 @@ pub(crate) unsafe fn copy_to_user<P: AddrSpaceProvider + ?Sized>(
     }
 }
 
-/// Looks for a terminator in validated user memory, in place.
+/// Looks for a terminator (an all-zero `T`) in validated user memory, in
+/// place.
 ///
 /// # Safety
 ///
-/// `[addr, addr + elems * elem_size)` must have been validated for reading.
+/// `[addr, addr + elems * size_of::<T>())` must have been validated for
+/// reading.
 #[inline]
-pub(crate) unsafe fn find_zero_in_place(
-    addr: usize,
-    elems: usize,
-    elem_size: usize,
-) -> Option<usize> {
+pub(crate) unsafe fn find_zero_in_place<T>(addr: usize, elems: usize) -> Option<usize> {
     let _guard = UserAccessGuard::new();
     // SAFETY: the range was validated and populated by the caller; the
     // slice lives only for this search, with the flag set.
-    let bytes = unsafe { slice::from_raw_parts(user_ptr::<u8>(addr), elems * elem_size) };
-    crate::check::find_zero_element(bytes, elem_size)
+    let bytes = unsafe { slice::from_raw_parts(user_ptr::<u8>(addr), elems * size_of::<T>()) };
+    crate::check::find_zero_element::<T>(bytes)
 }
