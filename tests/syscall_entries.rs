@@ -8,9 +8,9 @@ mod common;
 
 use axptr::{LinuxError, syscall::MAX_SLICE_ARG_BYTES};
 use common::{
-    alloc_probe::Probe,
+    alloc_probe::{self, Probe},
     entries::{Call, Case, GAP, MAX_CALLS, Number, Proc, Reg, TABLE, run},
-    harness::{Fill, MAX_PAGES, PageSpec},
+    harness::{Addr, Fill, MAX_PAGES, PageSpec},
     model::PAGE,
     strategies::{addr, config, page_spec},
 };
@@ -306,6 +306,49 @@ fn fixed_calls_agree_with_the_model() {
         }
         assert!(successes > 40, "only {successes} calls succeeded");
     }
+}
+
+/// Regression (found by the `syscall_entries` fuzz target): an input slice
+/// within the cap was allocated before it was validated, so a null or
+/// unmapped buffer with a length of up to `MAX_SLICE_ARG_BYTES` made the
+/// kernel allocate a megabyte before returning `EFAULT` (`ENOMEM` on a
+/// small kernel heap, where the rules say `EFAULT`).
+#[test]
+fn invalid_input_slices_allocate_nothing() {
+    let (mut proc, p) = fixed();
+    for (addr, len) in [
+        (0, MAX_SLICE_ARG_BYTES),
+        (p.hole, MAX_SLICE_ARG_BYTES),
+        (p.rw, MAX_SLICE_ARG_BYTES),
+        (p.wo, PAGE),
+    ] {
+        let (ret, usage) =
+            alloc_probe::measure(|| TABLE.dispatch(&mut proc, 9, [1, addr, len, 0, 0, 0]));
+        assert_eq!(ret, -(LinuxError::EFAULT.code() as isize));
+        let usage = usage.expect("the probe is the global allocator");
+        assert_eq!(
+            usage.total, 0,
+            "allocated {usage:?} for {len} bytes at {addr:#x}"
+        );
+    }
+    // The fuzzer's case: `sum32` of 26214 `u32`s at address 26214, on an
+    // empty space.
+    let case = Case {
+        space: Vec::new(),
+        calls: vec![Call {
+            number: Number::Table(102),
+            regs: [
+                Reg::Small(26214),
+                Reg::Small(26214),
+                Reg::Small(26214),
+                Reg::Negative(0),
+                Reg::Addr(Addr::Space { page: 0, offset: 0 }),
+                Reg::Addr(Addr::Space { page: 0, offset: 0 }),
+            ],
+            traced: false,
+        }],
+    };
+    run(&case).unwrap();
 }
 
 // ---------------------------------------------------------------------------
