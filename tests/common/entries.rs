@@ -251,8 +251,9 @@ fn sys_opt(
     Ok(value)
 }
 
+/// (`_flags` traces in hex, `_mode` in octal.)
 #[syscall]
-fn sys_open(p: &mut Proc, path: &CStr, _flags: u32) -> LinuxResult<usize> {
+fn sys_open(p: &mut Proc, path: &CStr, _flags: u32, _mode: u32) -> LinuxResult<usize> {
     p.saw(Seen::Bytes(path.to_bytes().to_vec()));
     Ok(path.count_bytes())
 }
@@ -374,7 +375,8 @@ fn sys_stat(p: &mut Proc, path: &CStr, out: UserPtr<Stat>) -> LinuxResult<()> {
 }
 
 /// A `struct timespec` argument: a conversion that reads user memory
-/// through the context, before the body runs.
+/// through the context, before the body runs (traced by the default
+/// renderer, as its address).
 pub struct Timespec {
     sec: i64,
     nsec: i64,
@@ -387,10 +389,6 @@ impl SyscallArg<Proc> for Timespec {
             return Err(LinuxError::EINVAL);
         }
         Ok(Self { sec, nsec })
-    }
-
-    fn fmt_syscall_arg(raw: usize, _: ArgFormat, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{raw:#x}")
     }
 }
 
@@ -501,7 +499,7 @@ fn signature(number: usize) -> Option<(&'static str, usize)> {
         4 => ("get_add", 2),
         5 => ("get_slice", 2),
         6 => ("opt", 2),
-        7 => ("open", 2),
+        7 => ("open", 3),
         8 => ("mount", 3),
         9 => ("write", 3),
         10 => ("sum32", 2),
