@@ -404,19 +404,9 @@ impl Env {
         &mut self.space
     }
 
-    /// The model of the space.
-    pub fn model(&self) -> &Model {
-        &self.model
-    }
-
     /// The model of the space, to apply what a request is expected to do.
     pub fn model_mut(&mut self) -> &mut Model {
         &mut self.model
-    }
-
-    /// The number of pages of the space.
-    pub fn pages(&self) -> usize {
-        self.pages
     }
 
     /// The concrete address of a symbolic one.

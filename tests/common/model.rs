@@ -112,7 +112,7 @@ impl Model {
 
     /// `[addr, addr + len)` cut at page boundaries: each page number with
     /// the range of offsets in it. (A page at a time rather than a byte at
-    /// a time only to keep the model fast under Miri.)
+    /// a time for speed alone: the fuzz targets and Miri run this a lot.)
     fn pieces(addr: usize, len: usize) -> impl Iterator<Item = (u128, Range<usize>)> {
         let end = addr as u128 + len as u128;
         let mut at = addr as u128;
