@@ -14,12 +14,14 @@
 #
 # Environment: MIRI_TOOLCHAIN (default nightly); MIRIFLAGS (default
 # -Zmiri-permissive-provenance: user pointers are made from integers, with
-# the provenance HeapSpace exposed); PROPTEST_CASES is passed on to the
-# property tests (default under Miri: a couple of cases).
+# the provenance HeapSpace exposed; add -Zmiri-tree-borrows to check the
+# aliasing rules under Tree Borrows instead of Stacked Borrows);
+# PROPTEST_CASES is passed on to the property tests (default under Miri: a
+# couple of cases).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MIRI_TESTS=(validation flag model)
+MIRI_TESTS=(validation flag model syscall_args syscall_trace syscall_table syscall_entries syscall_aliasing)
 TOOLCHAIN="${MIRI_TOOLCHAIN:-nightly}"
 
 if ! cargo "+$TOOLCHAIN" miri --version >/dev/null 2>&1; then

@@ -57,6 +57,14 @@ pub trait AddrSpace {
 /// single-threaded kernels pass `&mut aspace`. A kernel whose address space
 /// sits behind a lock implements this on a small handle type that locks for
 /// the duration of `f`.
+///
+/// References lent by the reference API (`get`, `get_as_slice`, ...) borrow
+/// the provider they were lent through, which keeps them exclusive with
+/// respect to that provider only. Where several providers can reach one
+/// address space (such a handle can be made anywhere), nothing may reach
+/// the bytes of a lent reference through another provider while it lives:
+/// a second lent `&mut` to them, or a copy writing them, would be undefined
+/// behaviour. Copies make no references, so copies alone mix freely.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` gives no access to a user address space",
     label = "axptr cannot check user memory through this type",

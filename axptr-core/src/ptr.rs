@@ -19,11 +19,17 @@
 //!   [`get_as_cstr`](UserConstPtr::get_as_cstr)): validates (including
 //!   alignment) and populates, then lends the memory in place. The reference
 //!   borrows the provider, so no second reference into user memory can be
-//!   made through it while the first lives. The kernel uses the reference
-//!   without the fault flag: if another thread unmaps the page after
-//!   validation, the access faults and cannot be rescued. Use it only where
-//!   the address space cannot change under the kernel (single-threaded
-//!   process, or the address space lock held by the caller's design).
+//!   made through it while the first lives. That exclusivity is per
+//!   provider: a kernel that can make two providers for one address space
+//!   (a zero-sized handle to the current process's space, or
+//!   `SimSpace::provider` called twice) must not reach a lent reference's
+//!   bytes through another provider while it lives (a second lent `&mut`,
+//!   a copy writing them): that is undefined behaviour. The kernel uses the
+//!   reference without the fault flag: if another thread unmaps the page
+//!   after validation, the access faults and cannot be rescued. Use it only
+//!   where the address space cannot change under the kernel
+//!   (single-threaded process, or the address space lock held by the
+//!   caller's design).
 //!
 //! Element types are bounded by [`UserCopy`]: a `UserPtr<bool>` can be named
 //! but not read.

@@ -399,7 +399,18 @@ impl Env {
         self.model.write(addr, bytes);
     }
 
-    fn addr(&self, addr: Addr) -> usize {
+    /// The space under test (for `#[syscall]` contexts).
+    pub fn space_mut(&mut self) -> &mut HeapSpace {
+        &mut self.space
+    }
+
+    /// The model of the space, to apply what a request is expected to do.
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    /// The concrete address of a symbolic one.
+    pub fn addr(&self, addr: Addr) -> usize {
         let around = self.pages + 2;
         let page_start = |page: u8| {
             let index = usize::from(page) % around;

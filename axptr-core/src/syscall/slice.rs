@@ -27,7 +27,9 @@
 //! or write, as Linux does above `MAX_RW_COUNT`). Handlers with a smaller
 //! limit of their own (`UIO_MAXIOV`, `NGROUPS_MAX`) check the length
 //! argument, which they still receive unchanged. Only the prefix is
-//! populated, and the allocation can fail with `ENOMEM`, never abort.
+//! populated. The kernel buffer is allocated only after the user buffer
+//! was validated, so an invalid buffer costs no allocation whatever its
+//! length; the allocation can fail with `ENOMEM`, never abort.
 
 use alloc::vec::Vec;
 use core::{
@@ -41,7 +43,11 @@ use axerrno::{LinuxError, LinuxResult};
 use page_table_multiarch::MappingFlags;
 
 use super::{TraceCopied, trace::TraceArg};
-use crate::{AddrSpaceProvider, UserCopy, check::check_region_mapped, uaccess::copy_from_user};
+use crate::{
+    AddrSpaceProvider, UserCopy,
+    check::{check_region, check_region_mapped},
+    uaccess::copy_from_validated,
+};
 
 /// The most bytes a slice argument copies into kernel memory; longer user
 /// buffers are cut to this prefix (see the [module docs](self)).
@@ -87,19 +93,27 @@ fn zeroed_vec<T: UserCopy>(len: usize) -> LinuxResult<Vec<T>> {
 
 /// A kernel vector of the `len` elements at `addr`, validated and copied
 /// with the fault flag set.
+///
+/// The user range is validated (and populated) before the vector is
+/// allocated: an invalid buffer costs no allocation, whatever its length,
+/// and returns `EFAULT` even on a kernel heap too small for it.
 fn copied_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     len: usize,
 ) -> LinuxResult<Vec<T>> {
+    // OVERFLOW: `len` is capped at `MAX_SLICE_ARG_BYTES` worth of elements.
+    let size = len * size_of::<T>();
+    check_region(provider, addr, size, MappingFlags::READ)?;
     let mut data = Vec::<T>::new();
     data.try_reserve_exact(len)
         .map_err(|_| LinuxError::ENOMEM)?;
-    // OVERFLOW: `len` is capped at `MAX_SLICE_ARG_BYTES` worth of elements.
-    let size = len * size_of::<T>();
-    // SAFETY: the spare capacity is a kernel buffer of at least `size`
-    // bytes, separate from user memory.
-    unsafe { copy_from_user(provider, data.as_mut_ptr().cast(), addr, size)? };
+    if size > 0 {
+        // SAFETY: the spare capacity is a kernel buffer of at least `size`
+        // bytes, separate from user memory; the user range was validated
+        // for reading just above.
+        unsafe { copy_from_validated(data.as_mut_ptr().cast(), addr, size)? };
+    }
     // SAFETY: all `len` elements were initialized by the copy, and any
     // bytes are a valid `T` (UserCopy).
     unsafe { data.set_len(len) };
