@@ -37,6 +37,7 @@ pub const PATH_MAX: usize = 4096;
 /// `EFAULT` for a null `addr`, a range whose end overflows, or a range not
 /// entirely mapped with `flags`; the error of
 /// [`populate_area`](AddrSpace::populate_area) if population fails.
+#[inline]
 pub fn check_region<P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,

@@ -101,6 +101,7 @@ pub struct UserConstPtr<T> {
 
 /// Validates `len` elements at `addr` for the reference API and returns the
 /// pointer to lend: dangling (never null) when the region is empty.
+#[inline]
 fn validate_ref<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
