@@ -26,6 +26,21 @@ use crate::{AddrSpace, AddrSpaceProvider, flag::FlagCleared};
 /// [`get_as_null_terminated`]: crate::UserConstPtr::get_as_null_terminated
 pub const PATH_MAX: usize = 4096;
 
+/// The user range `[addr, addr + size)`: `None` when it is empty (valid at
+/// any address), `EFAULT` when it starts at null or its end overflows.
+#[inline]
+fn user_range(addr: usize, size: usize) -> LinuxResult<Option<VirtAddrRange>> {
+    if size == 0 {
+        return Ok(None);
+    }
+    if addr == 0 {
+        return Err(LinuxError::EFAULT);
+    }
+    VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size)
+        .map(Some)
+        .ok_or(LinuxError::EFAULT)
+}
+
 /// Checks that `[addr, addr + size)` is user memory mapped with at least
 /// `flags`, then makes its pages present.
 ///
@@ -44,14 +59,9 @@ pub fn check_region<P: AddrSpaceProvider + ?Sized>(
     size: usize,
     flags: MappingFlags,
 ) -> LinuxResult<()> {
-    if size == 0 {
+    let Some(range) = user_range(addr, size)? else {
         return Ok(());
-    }
-    if addr == 0 {
-        return Err(LinuxError::EFAULT);
-    }
-    let range =
-        VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size).ok_or(LinuxError::EFAULT)?;
+    };
     let pages_start = addr & !(PAGE_SIZE_4K - 1);
     // OVERFLOW: the end itself fits, but rounding it up to a page boundary
     // overflows for a range that touches the last page of the address space.
@@ -86,14 +96,9 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
     size: usize,
     flags: MappingFlags,
 ) -> LinuxResult<()> {
-    if size == 0 {
+    let Some(range) = user_range(addr, size)? else {
         return Ok(());
-    }
-    if addr == 0 {
-        return Err(LinuxError::EFAULT);
-    }
-    let range =
-        VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size).ok_or(LinuxError::EFAULT)?;
+    };
     let _cleared = FlagCleared::new();
     if provider.with_addr_space(|aspace| aspace.check_region_access(range, flags)) {
         Ok(())
