@@ -4,9 +4,10 @@
 //! SIGSEGV handler (the part of a kernel trap handler that applies
 //! `fixup_for`), returning a remainder consistent with what it wrote.
 //!
-//! The routine's source files (the architecture's assembly and its Rust
-//! side, `routine.rs`) are compiled in as they are (`#[path]`), beside the
-//! items they expect from `arch/mod.rs`. Exit code 0 means all passed.
+//! The routine's source files (the architecture's assembly, the directives
+//! around it, `directives.rs`, and its Rust side, `routine.rs`) are
+//! compiled in as they are (`#[path]`), beside the items they expect from
+//! `arch/mod.rs`. Exit code 0 means all passed.
 //! Built with `cargo build --release --target riscv64gc-unknown-none-elf`
 //! (or `aarch64-unknown-none`) and run with `qemu-riscv64` / `qemu-aarch64`.
 #![no_std]
@@ -22,6 +23,10 @@ macro_rules! asm_symbol {
         concat!("__arch_copy_check_", $name)
     };
 }
+
+#[macro_use]
+#[path = "../../../axptr-core/src/arch/directives.rs"]
+mod directives;
 
 /// As in `axptr-core/src/arch/mod.rs`.
 #[derive(Clone, Copy)]

@@ -16,20 +16,7 @@
 //! around axptr's accesses themselves.
 
 core::arch::global_asm!(
-    concat!(
-        ".pushsection .text.",
-        asm_symbol!("copy_raw"),
-        ",\"ax\",%progbits"
-    ),
-    concat!(".globl ", asm_symbol!("copy_raw")),
-    concat!(".hidden ", asm_symbol!("copy_raw")),
-    concat!(".globl ", asm_symbol!("copy_fault_start")),
-    concat!(".hidden ", asm_symbol!("copy_fault_start")),
-    concat!(".globl ", asm_symbol!("copy_fault_end")),
-    concat!(".hidden ", asm_symbol!("copy_fault_end")),
-    concat!(".globl ", asm_symbol!("copy_fixup")),
-    concat!(".hidden ", asm_symbol!("copy_fixup")),
-    concat!(".type ", asm_symbol!("copy_raw"), ",%function"),
+    copy_routine_start!("%"),
     ".p2align 2",
     // usize copy_raw(u8 *dst /* x0 */, const u8 *src /* x1 */, usize len /* x2 */)
     concat!(asm_symbol!("copy_raw"), ":"),
@@ -63,11 +50,5 @@ core::arch::global_asm!(
     concat!(asm_symbol!("copy_fixup"), ":"),
     "    sub   x0, x6, x0",
     "    ret",
-    concat!(
-        ".size ",
-        asm_symbol!("copy_raw"),
-        ", . - ",
-        asm_symbol!("copy_raw")
-    ),
-    ".popsection",
+    copy_routine_end!(),
 );

@@ -60,6 +60,9 @@ macro_rules! asm_symbol {
     };
 }
 
+#[macro_use]
+mod directives;
+
 /// Instructions in `[start, end)` of the copy routine may fault on user
 /// memory; a fault there that the kernel cannot resolve continues at
 /// `fixup`, which returns the number of bytes not copied.

@@ -18,20 +18,7 @@
 //! sets it on kernel builds (`arch/riscv64_sum.rs`).
 
 core::arch::global_asm!(
-    concat!(
-        ".pushsection .text.",
-        asm_symbol!("copy_raw"),
-        ",\"ax\",@progbits"
-    ),
-    concat!(".globl ", asm_symbol!("copy_raw")),
-    concat!(".hidden ", asm_symbol!("copy_raw")),
-    concat!(".globl ", asm_symbol!("copy_fault_start")),
-    concat!(".hidden ", asm_symbol!("copy_fault_start")),
-    concat!(".globl ", asm_symbol!("copy_fault_end")),
-    concat!(".hidden ", asm_symbol!("copy_fault_end")),
-    concat!(".globl ", asm_symbol!("copy_fixup")),
-    concat!(".hidden ", asm_symbol!("copy_fixup")),
-    concat!(".type ", asm_symbol!("copy_raw"), ",@function"),
+    copy_routine_start!("@"),
     ".p2align 2",
     // usize copy_raw(u8 *dst /* a0 */, const u8 *src /* a1 */, usize len /* a2 */)
     concat!(asm_symbol!("copy_raw"), ":"),
@@ -90,11 +77,5 @@ core::arch::global_asm!(
     concat!(asm_symbol!("copy_fixup"), ":"),
     "    sub   a0, t6, a0",
     "    ret",
-    concat!(
-        ".size ",
-        asm_symbol!("copy_raw"),
-        ", . - ",
-        asm_symbol!("copy_raw")
-    ),
-    ".popsection",
+    copy_routine_end!(),
 );

@@ -13,20 +13,7 @@
 //! accesses themselves; axptr does not toggle `EFLAGS.AC` on x86_64.
 
 core::arch::global_asm!(
-    concat!(
-        ".pushsection .text.",
-        asm_symbol!("copy_raw"),
-        ",\"ax\",@progbits"
-    ),
-    concat!(".globl ", asm_symbol!("copy_raw")),
-    concat!(".hidden ", asm_symbol!("copy_raw")),
-    concat!(".globl ", asm_symbol!("copy_fault_start")),
-    concat!(".hidden ", asm_symbol!("copy_fault_start")),
-    concat!(".globl ", asm_symbol!("copy_fault_end")),
-    concat!(".hidden ", asm_symbol!("copy_fault_end")),
-    concat!(".globl ", asm_symbol!("copy_fixup")),
-    concat!(".hidden ", asm_symbol!("copy_fixup")),
-    concat!(".type ", asm_symbol!("copy_raw"), ",@function"),
+    copy_routine_start!("@"),
     ".p2align 4",
     // usize copy_raw(u8 *dst /* rdi */, const u8 *src /* rsi */, usize len /* rdx */)
     concat!(asm_symbol!("copy_raw"), ":"),
@@ -75,11 +62,5 @@ core::arch::global_asm!(
     concat!(asm_symbol!("copy_fixup"), ":"),
     "    mov rax, rcx",
     "    ret",
-    concat!(
-        ".size ",
-        asm_symbol!("copy_raw"),
-        ", . - ",
-        asm_symbol!("copy_raw")
-    ),
-    ".popsection",
+    copy_routine_end!(),
 );
