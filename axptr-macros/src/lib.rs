@@ -21,12 +21,44 @@ pub fn derive_user_copy(input: TokenStream) -> TokenStream {
 
 /// Turns a typed syscall handler into a raw entry.
 ///
-/// ```ignore
+/// ```
+/// use axptr::{
+///     AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, Syscall, syscall,
+///     testing::HeapSpace,
+/// };
+///
+/// struct Process {
+///     aspace: HeapSpace,
+///     file: &'static [u8],
+/// }
+///
+/// impl AddrSpaceProvider for Process {
+///     type AddrSpace = HeapSpace;
+///     fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut HeapSpace) -> R) -> R {
+///         f(&mut self.aspace)
+///     }
+/// }
+///
 /// #[syscall]
 /// fn sys_read(p: &mut Process, fd: i32, #[len = count] buf: &mut [u8], count: usize)
 ///     -> LinuxResult<usize> {
-///     p.files.read(fd, buf)
+///     if fd != 0 {
+///         return Err(LinuxError::EBADF);
+///     }
+///     let n = p.file.len().min(count);
+///     buf[..n].copy_from_slice(&p.file[..n]);
+///     Ok(n)
 /// }
+///
+/// let mut aspace = HeapSpace::new(1);
+/// let page = aspace.base();
+/// aspace.map(page, 4096, MappingFlags::READ | MappingFlags::WRITE);
+/// let mut p = Process { aspace, file: b"hello" };
+/// // The raw entry: registers in, result register out.
+/// assert_eq!(sys_read::entry(&mut p, [0, page, 16, 0, 0, 0], None), 5);
+/// assert_eq!(p.aspace.peek(page, 5), b"hello");
+/// assert_eq!(sys_read::entry(&mut p, [0, 0, 16, 0, 0, 0], None), -14); // EFAULT
+/// assert_eq!(sys_read::entry(&mut p, [3, page, 16, 0, 0, 0], None), -9); // EBADF
 /// ```
 ///
 /// The function is kept as written. Next to it, `#[syscall]` declares a
