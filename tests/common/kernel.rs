@@ -1,8 +1,9 @@
-//! A test kernel for `#[syscall]` entries: a heap-backed address space and a
-//! log of the handler bodies that ran.
+//! A test kernel for `#[syscall]` entries: an address space (heap-backed,
+//! or the host simulation with real page faults) and a log of the handler
+//! bodies that ran.
 
 use axptr::{
-    AddrSpaceProvider, LinuxError, MappingFlags, Syscall, is_accessing_user_memory,
+    AddrSpace, AddrSpaceProvider, LinuxError, MappingFlags, Syscall, is_accessing_user_memory,
     testing::HeapSpace,
 };
 
@@ -10,9 +11,111 @@ pub const PAGE: usize = 4096;
 pub const RW: MappingFlags = MappingFlags::READ.union(MappingFlags::WRITE);
 pub const RO: MappingFlags = MappingFlags::READ;
 
+/// Which address space a test kernel gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpaceKind {
+    /// `testing::HeapSpace`: fast, and runs under Miri.
+    Heap,
+    /// `sim::SimSpace` in demand-paging mode: user memory at real
+    /// addresses, lazy pages made present by the simulated page-fault
+    /// handler when first touched (Linux x86_64 only).
+    Sim,
+}
+
+/// The address space of a test kernel, with the test-side accessors both
+/// kinds share.
+pub enum Space {
+    Heap(HeapSpace),
+    #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+    Sim(axptr::sim::SimSpace),
+}
+
+impl Space {
+    /// A space of `pages` pages, nothing mapped.
+    pub fn new(kind: SpaceKind, pages: usize) -> Self {
+        match kind {
+            SpaceKind::Heap => Self::Heap(HeapSpace::new(pages)),
+            SpaceKind::Sim => Self::new_sim(pages),
+        }
+    }
+
+    #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+    fn new_sim(pages: usize) -> Self {
+        let space = axptr::sim::SimSpace::new(pages * PAGE).expect("reserve a simulated space");
+        // Lazy pages are made present by the fault handler on first touch,
+        // so the copies of the entries take real faults.
+        space.set_demand_paging(true);
+        Self::Sim(space)
+    }
+
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing))))]
+    fn new_sim(_pages: usize) -> Self {
+        panic!("the host simulation needs Linux x86_64 (and is not run under Miri)")
+    }
+
+    /// Hands `f` the address space, as a kernel's provider would.
+    pub fn with<R>(&mut self, f: impl FnOnce(&mut (dyn AddrSpace + 'static)) -> R) -> R {
+        match self {
+            Self::Heap(space) => f(space),
+            #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+            Self::Sim(space) => space.provider().with_addr_space(|areas| f(areas)),
+        }
+    }
+
+    pub fn base(&self) -> usize {
+        match self {
+            Self::Heap(space) => space.base(),
+            #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+            Self::Sim(space) => space.base(),
+        }
+    }
+
+    pub fn map(&mut self, addr: usize, size: usize, flags: MappingFlags) {
+        match self {
+            Self::Heap(space) => space.map(addr, size, flags),
+            #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+            Self::Sim(space) => space.map(addr, size, flags).expect("map"),
+        }
+    }
+
+    pub fn map_lazy(&mut self, addr: usize, size: usize, flags: MappingFlags) {
+        match self {
+            Self::Heap(space) => space.map_lazy(addr, size, flags),
+            #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+            Self::Sim(space) => space.map_lazy(addr, size, flags).expect("map lazily"),
+        }
+    }
+
+    /// Writes user memory regardless of permissions and presence.
+    pub fn poke(&mut self, addr: usize, bytes: &[u8]) {
+        match self {
+            Self::Heap(space) => space.poke(addr, bytes),
+            #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+            Self::Sim(space) => space.poke(addr, bytes).expect("poke mapped memory"),
+        }
+    }
+
+    /// Reads user memory regardless of permissions and presence.
+    pub fn peek(&self, addr: usize, len: usize) -> Vec<u8> {
+        match self {
+            Self::Heap(space) => space.peek(addr, len),
+            #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+            Self::Sim(space) => space.peek(addr, len).expect("peek mapped memory"),
+        }
+    }
+
+    pub fn is_present(&self, addr: usize) -> bool {
+        match self {
+            Self::Heap(space) => space.is_present(addr),
+            #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+            Self::Sim(space) => space.is_present(addr),
+        }
+    }
+}
+
 /// The context of the test handlers.
 pub struct Kernel {
-    pub space: HeapSpace,
+    pub space: Space,
     /// One line per handler body that ran, saying what it saw.
     pub ran: Vec<String>,
     /// Open files by descriptor, for conversions that use the context.
@@ -20,10 +123,10 @@ pub struct Kernel {
 }
 
 impl AddrSpaceProvider for Kernel {
-    type AddrSpace = HeapSpace;
+    type AddrSpace = dyn AddrSpace;
 
-    fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut HeapSpace) -> R) -> R {
-        f(&mut self.space)
+    fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut Self::AddrSpace) -> R) -> R {
+        self.space.with(f)
     }
 }
 
@@ -43,13 +146,20 @@ pub struct Pages {
     pub after_big: usize,
 }
 
+/// A heap-backed kernel with the layout above.
 pub fn kernel() -> (Kernel, Pages) {
     kernel_with_pages(9)
 }
 
-/// The layout above, then `pages - 9` more read-write pages from page 9.
+/// A heap-backed kernel with the layout above, then `pages - 9` more
+/// read-write pages from page 9.
 pub fn kernel_with_pages(pages: usize) -> (Kernel, Pages) {
-    let mut space = HeapSpace::new(pages);
+    kernel_on(SpaceKind::Heap, pages)
+}
+
+/// [`kernel_with_pages`] on either kind of address space.
+pub fn kernel_on(kind: SpaceKind, pages: usize) -> (Kernel, Pages) {
+    let mut space = Space::new(kind, pages);
     let base = space.base();
     let page = |n: usize| base + n * PAGE;
     let pages_at = Pages {
