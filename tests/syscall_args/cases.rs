@@ -3,15 +3,18 @@
 // including file defines `kernel()` and `kernel_with_pages(pages)` for its
 // kind of address space.
 
-use core::{ffi::CStr, fmt};
+use core::ffi::CStr;
 
 use axptr::{
     AddrSpace, AddrSpaceProvider, LinuxError, LinuxResult, Syscall, SyscallArg, UserConstPtr,
     UserPtr, syscall,
-    syscall::{ArgFormat, MAX_SLICE_ARG_BYTES},
+    syscall::MAX_SLICE_ARG_BYTES,
     testing::HeapSpace,
 };
-use common::kernel::{Kernel, PAGE, Pages, Space, call, errno, neg};
+use common::{
+    entries::Fd,
+    kernel::{Kernel, PAGE, Pages, Space, call, errno, neg},
+};
 
 // ---------------------------------------------------------------------------
 // Integers
@@ -603,20 +606,8 @@ fn overlapping_outputs_are_copied_back_in_parameter_order() {
 // ---------------------------------------------------------------------------
 // Kernel conversions
 
-/// A file descriptor: negative numbers are refused with EBADF.
-struct Fd(u32);
-
-impl<C: ?Sized> SyscallArg<C> for Fd {
-    fn from_syscall_arg(_ctx: &mut C, raw: usize) -> LinuxResult<Self> {
-        u32::try_from(raw as u32 as i32)
-            .map(Fd)
-            .map_err(|_| LinuxError::EBADF)
-    }
-
-    fn fmt_syscall_arg(raw: usize, _: ArgFormat, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", raw as u32 as i32)
-    }
-}
+// `Fd` (from `common::entries`): a file descriptor whose negative numbers
+// are refused with EBADF.
 
 /// An open file, looked up in the kernel's table before the body runs.
 struct OpenFile(&'static str);
