@@ -33,6 +33,11 @@ fn op() -> impl Strategy<Value = Op> {
         Kind::ReadCstring,
         Kind::GetAsCstr,
         Kind::GetAsStr,
+        Kind::With,
+        Kind::WithSlice,
+        Kind::WithNullTerminated,
+        Kind::WithCstr,
+        Kind::WithStr,
         Kind::CheckRegion,
     ]);
     let elem = prop::sample::select(vec![
@@ -91,15 +96,18 @@ fn scans_agree_with_the_model_at_every_boundary() {
         lazy: false,
         fill: Fill::Zero,
     };
-    // The last four take C strings, whatever the element type.
+    // The last six take C strings, whatever the element type.
     let kinds = [
         Kind::GetAsNullTerminated,
+        Kind::WithNullTerminated,
         Kind::ReadNullTerminated,
         Kind::ReadNullTerminatedVec,
         Kind::ReadCstr,
         Kind::ReadCstring,
         Kind::GetAsCstr,
         Kind::GetAsStr,
+        Kind::WithCstr,
+        Kind::WithStr,
     ];
     for (elem, size) in [
         (Elem::U8, 1),
@@ -126,7 +134,7 @@ fn scans_agree_with_the_model_at_every_boundary() {
                     continue;
                 }
                 env.poke(addr, &data);
-                let byte_kinds = if size == 1 { kinds.len() } else { 3 };
+                let byte_kinds = if size == 1 { kinds.len() } else { 4 };
                 for &kind in &kinds[..byte_kinds] {
                     for limit in [len, len + 1] {
                         let op = Op {

@@ -104,14 +104,14 @@ fn strace_shows_decoded_arguments_and_results() {
         "tracing changed what the kernel prints\n{run}"
     );
     // Strings are traced from the kernel's copy; addresses are the user
-    // program's constants.
+    // program's constants (`write` takes a pointer it prints from in place).
     for expected in [
-        r#"[strace] write(1, "hello from user space\n", 22) = 22"#,
+        "[strace] write(1, 0x10001000, 22) = 22",
         "[strace] write(1, NULL, 16) = -14 EFAULT",
         "[strace] getcwd(0x20000100, 64) = 12",
         r#"[strace] openat(-100, "/etc/passwd", 0x0, 0o0) = 3"#,
         r#"[strace] report("good write", 22) = 0"#,
-        r#"[strace] write(1, "/home/axptr\n", 12) = 12"#,
+        "[strace] write(1, 0x20000100, 12) = 12",
         "[strace] unmap_race(0x21000000) = 0",
         "[strace] getcwd(0x21000000, 64) = -14 EFAULT",
     ] {

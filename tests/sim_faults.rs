@@ -54,6 +54,39 @@ fn lazy_page_lent_by_reference_is_populated_by_the_fault_handler() {
     assert_eq!(space.peek(page + 16, 4).unwrap(), 0xbeef_u32.to_ne_bytes());
 }
 
+/// The scoped reference API opens the access window around its closure:
+/// in demand-paging mode, where a reference from `get` used later is an
+/// oops (`sim_crashes`), the same access inside `with` is an expected
+/// fault that the handler resolves.
+#[test]
+fn scoped_access_faults_lazy_pages_in() {
+    let space = space(4);
+    let page = space.base();
+    space.map_lazy(page, 2 * PAGE, RW).unwrap();
+    space.poke(page + 16, &0xfeed_u32.to_ne_bytes()).unwrap();
+    space.set_demand_paging(true);
+
+    let mut user = space.provider();
+    let seen = UserPtr::<u32>::from(page + 16).with(&mut user, |value| {
+        let seen = *value;
+        *value = 0xbeef;
+        seen
+    });
+    assert_eq!(seen, Ok(0xfeed));
+    let stats = space.stats();
+    assert_eq!((stats.resolved, stats.populated_by_check), (1, 0));
+    assert_eq!(space.peek(page + 16, 4).unwrap(), 0xbeef_u32.to_ne_bytes());
+
+    // The second lazy page: a slice read in place, faulted in inside `f`.
+    space.poke(page + PAGE, b"in place").unwrap();
+    let sum = UserConstPtr::<u8>::from(page + PAGE).with_slice(&mut user, 8, |bytes| {
+        bytes.iter().map(|&b| u32::from(b)).sum::<u32>()
+    });
+    assert_eq!(sum, Ok(b"in place".iter().map(|&b| u32::from(b)).sum()));
+    assert_eq!(space.stats().resolved, 2);
+    assert!(!is_accessing_user_memory());
+}
+
 #[test]
 fn page_evicted_after_validation_is_faulted_back_in() {
     let space = space(4);

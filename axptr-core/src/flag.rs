@@ -96,9 +96,10 @@ pub fn restore_user_access_flag(value: bool) {
 ///
 /// On riscv64 kernel builds it also sets `sstatus.SUM` (supervisor access
 /// to user pages) and restores its previous state, so the copy API works in
-/// kernels that keep SUM clear outside user accesses. References lent by the
-/// reference API outlive the guard: they need the kernel to keep user pages
-/// accessible (SUM set) for as long as they are used.
+/// kernels that keep SUM clear outside user accesses. References lent by
+/// `get` and its family outlive the guard: they need the kernel to keep
+/// user pages accessible (SUM set) for as long as they are used. The scoped
+/// `with` family runs its closure inside a guard instead.
 ///
 /// The guard is neither `Send` nor `Sync`: it belongs to the CPU that made it.
 #[must_use = "the flag is cleared again when the guard is dropped"]

@@ -31,6 +31,17 @@
 //!   (single-threaded process, or the address space lock held by the
 //!   caller's design).
 //!
+//! - **Scoped reference access** ([`with`](UserConstPtr::with),
+//!   [`with_slice`](UserConstPtr::with_slice),
+//!   [`with_null_terminated`](UserConstPtr::with_null_terminated),
+//!   [`with_str`](UserConstPtr::with_str),
+//!   [`with_cstr`](UserConstPtr::with_cstr)): the same validation, then the
+//!   reference is handed to a closure that runs inside an access window
+//!   (the fault flag and, on riscv64 kernel builds, `SUM` set). For kernels
+//!   that keep `SUM` clear outside user accesses, or leave lazy pages to
+//!   their fault handler: a reference returned by `get` is used outside any
+//!   window there, and faults.
+//!
 //! Element types are bounded by [`UserCopy`]: a `UserPtr<bool>` can be named
 //! but not read.
 
@@ -53,6 +64,7 @@ use page_table_multiarch::MappingFlags;
 use crate::{
     AddrSpaceProvider, UserCopy,
     check::{CopyBlocks, PATH_MAX, check_region, find_zero_element, scan_null_terminated},
+    flag::UserAccessGuard,
     uaccess::{copy_from_user, copy_from_validated, copy_to_user, find_zero_in_place, user_ptr},
 };
 
@@ -147,6 +159,25 @@ fn validate_null_terminated<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
         NonNull::new(user_ptr(addr)).ok_or(LinuxError::EFAULT)?
     };
     Ok((ptr, len))
+}
+
+/// The C string of `len` bytes and its NUL at `ptr`.
+///
+/// # Safety
+///
+/// A null-terminated scan validated the `len + 1` bytes and found the first
+/// NUL at `len`; the caller lends the result no longer than the memory
+/// stays lent (the provider's borrow, or an access window inside it).
+unsafe fn lend_cstr<'a>(ptr: NonNull<u8>, len: usize) -> &'a CStr {
+    // SAFETY: the caller guarantees the `len + 1` bytes.
+    let bytes = unsafe { slice::from_raw_parts(ptr.as_ptr(), len + 1) };
+    // Not `from_bytes_with_nul`: it would scan user memory a second time,
+    // byte by byte, and outside the access guard (without the fault flag,
+    // and on riscv64 without SUM).
+    // SAFETY: the scan found the first NUL at `len`: `bytes` ends with it
+    // and holds no other. The reference API lends memory that nothing
+    // changes while it is lent (see the type's docs), so that still holds.
+    unsafe { CStr::from_bytes_with_nul_unchecked(bytes) }
 }
 
 /// Items shared by both pointer types: construction, inspection and the
@@ -416,17 +447,9 @@ macro_rules! user_pointer_common {
             ) -> LinuxResult<&CStr> {
                 let (ptr, len) =
                     validate_null_terminated::<u8, P>(provider, self.addr, MappingFlags::READ)?;
-                // SAFETY: `len + 1` bytes (the NUL included) were validated
-                // and stay lent while the provider stays borrowed.
-                let bytes = unsafe { slice::from_raw_parts(ptr.as_ptr(), len + 1) };
-                // Not `from_bytes_with_nul`: it would scan user memory a
-                // second time, byte by byte, and outside the access guard
-                // (without the fault flag, and on riscv64 without SUM).
-                // SAFETY: the scan found the first NUL at `len`: `bytes` ends
-                // with it and holds no other. The reference API lends memory
-                // that nothing changes while it is lent (see the type's
-                // docs), so that still holds.
-                Ok(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
+                // SAFETY: validated by the scan that found the NUL at `len`;
+                // lent while the provider stays borrowed.
+                Ok(unsafe { lend_cstr(ptr, len) })
             }
 
             /// Validates a C string as [`get_as_cstr`](Self::get_as_cstr)
@@ -443,6 +466,43 @@ macro_rules! user_pointer_common {
                 let cstr = self.get_as_cstr(provider)?;
                 // UTF-8 validation reads user memory: inside the guard.
                 crate::flag::access_user_memory(|| cstr.to_str()).map_err(|_| LinuxError::EILSEQ)
+            }
+
+            /// Validates a C string as [`get_as_cstr`](Self::get_as_cstr)
+            /// does and runs `f` on it in place, inside an access window
+            /// (see [`with`](UserConstPtr::with)).
+            ///
+            /// # Errors
+            ///
+            /// As [`get_as_cstr`](Self::get_as_cstr); `f` does not run.
+            pub fn with_cstr<P: AddrSpaceProvider + ?Sized, R>(
+                self,
+                provider: &mut P,
+                f: impl FnOnce(&CStr) -> R,
+            ) -> LinuxResult<R> {
+                let (ptr, len) =
+                    validate_null_terminated::<u8, P>(provider, self.addr, MappingFlags::READ)?;
+                let _window = UserAccessGuard::new();
+                // SAFETY: validated by the scan that found the NUL at `len`;
+                // lent to `f` only, inside the window, with the provider
+                // borrowed.
+                Ok(f(unsafe { lend_cstr(ptr, len) }))
+            }
+
+            /// Validates a C string as [`get_as_str`](Self::get_as_str)
+            /// does and runs `f` on it in place, inside an access window
+            /// (see [`with`](UserConstPtr::with)).
+            ///
+            /// # Errors
+            ///
+            /// As [`get_as_str`](Self::get_as_str); `f` does not run.
+            pub fn with_str<P: AddrSpaceProvider + ?Sized, R>(
+                self,
+                provider: &mut P,
+                f: impl FnOnce(&str) -> R,
+            ) -> LinuxResult<R> {
+                self.with_cstr(provider, |cstr| cstr.to_str().map(f))?
+                    .map_err(|_| LinuxError::EILSEQ)
             }
         }
 
@@ -572,6 +632,80 @@ impl<T> UserPtr<T> {
         Ok(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) })
     }
 
+    /// Validates a `T` as [`get`](Self::get) does and runs `f` on it in
+    /// place, inside an access window: the fault flag (and on riscv64
+    /// kernel builds `SUM`) is set for exactly the call of `f`, so the
+    /// reference works in a kernel that keeps `SUM` clear, and a page the
+    /// kernel's fault handler populates on demand is faulted in. The
+    /// reference cannot leave `f`. As with [`get`](Self::get), a page that
+    /// another thread unmaps meanwhile cannot be rescued (there is no
+    /// fixup for accesses through a reference); keep `f` short, since
+    /// kernel faults on user memory count as expected while it runs.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get); `f` does not run.
+    pub fn with<P: AddrSpaceProvider + ?Sized, R>(
+        self,
+        provider: &mut P,
+        f: impl FnOnce(&mut T) -> R,
+    ) -> LinuxResult<R>
+    where
+        T: UserCopy,
+    {
+        let ptr = validate_ref::<T, P>(provider, self.addr, 1, Self::ACCESS_FLAGS)?;
+        let _window = UserAccessGuard::new();
+        // SAFETY: as in `get`; lent to `f` only, inside the window, with the
+        // provider borrowed.
+        Ok(f(unsafe { &mut *ptr.as_ptr() }))
+    }
+
+    /// Validates `len` elements as [`get_as_slice`](Self::get_as_slice)
+    /// does and runs `f` on them in place, inside an access window (see
+    /// [`with`](Self::with)).
+    ///
+    /// # Errors
+    ///
+    /// As [`get_as_slice`](Self::get_as_slice); `f` does not run.
+    pub fn with_slice<P: AddrSpaceProvider + ?Sized, R>(
+        self,
+        provider: &mut P,
+        len: usize,
+        f: impl FnOnce(&mut [T]) -> R,
+    ) -> LinuxResult<R>
+    where
+        T: UserCopy,
+    {
+        let ptr = validate_ref::<T, P>(provider, self.addr, len, Self::ACCESS_FLAGS)?;
+        let _window = UserAccessGuard::new();
+        // SAFETY: as in `get_as_slice`; lent to `f` only, inside the window.
+        Ok(f(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) }))
+    }
+
+    /// Validates null-terminated data as
+    /// [`get_as_null_terminated`](Self::get_as_null_terminated) does and
+    /// runs `f` on the part before the terminator in place, inside an
+    /// access window (see [`with`](Self::with)).
+    ///
+    /// # Errors
+    ///
+    /// As [`get_as_null_terminated`](Self::get_as_null_terminated); `f`
+    /// does not run.
+    pub fn with_null_terminated<P: AddrSpaceProvider + ?Sized, R>(
+        self,
+        provider: &mut P,
+        f: impl FnOnce(&mut [T]) -> R,
+    ) -> LinuxResult<R>
+    where
+        T: UserCopy,
+    {
+        let (ptr, len) = validate_null_terminated::<T, P>(provider, self.addr, Self::ACCESS_FLAGS)?;
+        let _window = UserAccessGuard::new();
+        // SAFETY: as in `get_as_null_terminated`; lent to `f` only, inside
+        // the window.
+        Ok(f(unsafe { slice::from_raw_parts_mut(ptr.as_ptr(), len) }))
+    }
+
     /// Copies `value` into user memory. No alignment is required.
     ///
     /// # Errors
@@ -677,6 +811,80 @@ impl<T> UserConstPtr<T> {
         let (ptr, len) = validate_null_terminated::<T, P>(provider, self.addr, Self::ACCESS_FLAGS)?;
         // SAFETY: as in `get`, for the `len` elements before the terminator.
         Ok(unsafe { slice::from_raw_parts(ptr.as_ptr(), len) })
+    }
+
+    /// Validates a `T` as [`get`](Self::get) does and runs `f` on it in
+    /// place, inside an access window: the fault flag (and on riscv64
+    /// kernel builds `SUM`) is set for exactly the call of `f`, so the
+    /// reference works in a kernel that keeps `SUM` clear, and a page the
+    /// kernel's fault handler populates on demand is faulted in. The
+    /// reference cannot leave `f`. As with [`get`](Self::get), a page that
+    /// another thread unmaps meanwhile cannot be rescued (there is no
+    /// fixup for accesses through a reference); keep `f` short, since
+    /// kernel faults on user memory count as expected while it runs.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](Self::get); `f` does not run.
+    pub fn with<P: AddrSpaceProvider + ?Sized, R>(
+        self,
+        provider: &mut P,
+        f: impl FnOnce(&T) -> R,
+    ) -> LinuxResult<R>
+    where
+        T: UserCopy,
+    {
+        let ptr = validate_ref::<T, P>(provider, self.addr, 1, Self::ACCESS_FLAGS)?;
+        let _window = UserAccessGuard::new();
+        // SAFETY: as in `get`; lent to `f` only, inside the window, with the
+        // provider borrowed.
+        Ok(f(unsafe { &*ptr.as_ptr() }))
+    }
+
+    /// Validates `len` elements as [`get_as_slice`](Self::get_as_slice)
+    /// does and runs `f` on them in place, inside an access window (see
+    /// [`with`](Self::with)).
+    ///
+    /// # Errors
+    ///
+    /// As [`get_as_slice`](Self::get_as_slice); `f` does not run.
+    pub fn with_slice<P: AddrSpaceProvider + ?Sized, R>(
+        self,
+        provider: &mut P,
+        len: usize,
+        f: impl FnOnce(&[T]) -> R,
+    ) -> LinuxResult<R>
+    where
+        T: UserCopy,
+    {
+        let ptr = validate_ref::<T, P>(provider, self.addr, len, Self::ACCESS_FLAGS)?;
+        let _window = UserAccessGuard::new();
+        // SAFETY: as in `get_as_slice`; lent to `f` only, inside the window.
+        Ok(f(unsafe { slice::from_raw_parts(ptr.as_ptr(), len) }))
+    }
+
+    /// Validates null-terminated data as
+    /// [`get_as_null_terminated`](Self::get_as_null_terminated) does and
+    /// runs `f` on the part before the terminator in place, inside an
+    /// access window (see [`with`](Self::with)).
+    ///
+    /// # Errors
+    ///
+    /// As [`get_as_null_terminated`](Self::get_as_null_terminated); `f`
+    /// does not run.
+    pub fn with_null_terminated<P: AddrSpaceProvider + ?Sized, R>(
+        self,
+        provider: &mut P,
+        f: impl FnOnce(&[T]) -> R,
+    ) -> LinuxResult<R>
+    where
+        T: UserCopy,
+    {
+        let (ptr, len) = validate_null_terminated::<T, P>(provider, self.addr, Self::ACCESS_FLAGS)?;
+        let _window = UserAccessGuard::new();
+        // SAFETY: as in `get_as_null_terminated`; lent to `f` only, inside
+        // the window.
+        Ok(f(unsafe { slice::from_raw_parts(ptr.as_ptr(), len) }))
     }
 }
 

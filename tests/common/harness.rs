@@ -10,8 +10,13 @@
 //! space at run time, so that random inputs hit page boundaries, the ends
 //! of the address space and overflowing lengths often.
 
-use core::ffi::c_char;
-use std::{cell::OnceCell, fmt::Debug, ops::Range};
+use core::ffi::{CStr, c_char};
+use std::{
+    cell::OnceCell,
+    fmt::Debug,
+    ops::Range,
+    slice::{from_mut, from_ref},
+};
 
 use axptr::{
     LinuxError, MappingFlags, UserConstPtr, UserCopy, UserPtr, check_region,
@@ -190,6 +195,16 @@ pub enum Kind {
     GetAsCstr,
     /// `get_as_str` (`c_char`)
     GetAsStr,
+    /// `with`: `get` scoped to a closure
+    With,
+    /// `with_slice(len)`
+    WithSlice,
+    /// `with_null_terminated`
+    WithNullTerminated,
+    /// `with_cstr` (`c_char`)
+    WithCstr,
+    /// `with_str` (`c_char`)
+    WithStr,
     /// `check_region(addr, len bytes, flags)`
     CheckRegion,
 }
@@ -458,7 +473,12 @@ impl Env {
             (op.kind, op.ptr),
             (Kind::Write | Kind::WriteSlice, _)
                 | (
-                    Kind::Get | Kind::GetAsSlice | Kind::GetAsNullTerminated,
+                    Kind::Get
+                        | Kind::GetAsSlice
+                        | Kind::GetAsNullTerminated
+                        | Kind::With
+                        | Kind::WithSlice
+                        | Kind::WithNullTerminated,
                     Ptr::Mut
                 )
         ) {
@@ -534,8 +554,8 @@ impl Env {
                 }
                 Ok(summary(&v))
             }
-            Kind::Get | Kind::GetAsSlice => {
-                let n = if matches!(op.kind, Kind::Get) {
+            Kind::Get | Kind::GetAsSlice | Kind::With | Kind::WithSlice => {
+                let n = if matches!(op.kind, Kind::Get | Kind::With) {
                     1
                 } else {
                     count
@@ -547,45 +567,66 @@ impl Env {
                 match op.ptr {
                     Ptr::Const => {
                         let p = UserConstPtr::<T>::from(addr);
-                        let got = if matches!(op.kind, Kind::Get) {
-                            p.get(space).map(std::slice::from_ref)
-                        } else {
-                            p.get_as_slice(space, n)
+                        let got = match op.kind {
+                            Kind::Get => p.get(space).map(|v| lent(from_ref(v), addr, n)),
+                            Kind::GetAsSlice => p.get_as_slice(space, n).map(|s| lent(s, addr, n)),
+                            Kind::With => {
+                                p.with(space, |v| in_window(|| lent(from_ref(v), addr, n)))
+                            }
+                            _ => p.with_slice(space, n, |s| in_window(|| lent(s, addr, n))),
                         };
-                        let got = settle(got.map(|s| lent(s, addr, n)))?;
-                        same(&v, &got, want)?;
+                        same(&v, &settle(got)?, want)?;
                     }
                     Ptr::Mut => {
                         let p = UserPtr::<T>::from(addr);
-                        let got = if matches!(op.kind, Kind::Get) {
-                            p.get(space).map(std::slice::from_mut)
-                        } else {
-                            p.get_as_slice(space, n)
+                        let seed = op.seed;
+                        let got = match op.kind {
+                            Kind::Get => p
+                                .get(space)
+                                .map(|v| overwrite(from_mut(v), seed, model, addr)),
+                            Kind::GetAsSlice => p
+                                .get_as_slice(space, n)
+                                .map(|s| overwrite(s, seed, model, addr)),
+                            Kind::With => p.with(space, |v| {
+                                in_window(|| overwrite(from_mut(v), seed, model, addr))
+                            }),
+                            _ => p.with_slice(space, n, |s| {
+                                in_window(|| overwrite(s, seed, model, addr))
+                            }),
                         };
-                        let got = settle(got.map(|s| overwrite(s, op.seed, model, addr)))?;
-                        same(&v, &got, want)?;
+                        same(&v, &settle(got)?, want)?;
                     }
                 }
                 Ok(summary(&v))
             }
-            Kind::GetAsNullTerminated => {
+            Kind::GetAsNullTerminated | Kind::WithNullTerminated => {
                 let v = model.null_terminated(addr, layout, reference(op.ptr), PATH_MAX);
                 let expected = v.result.map(|n| model.bytes(addr, n * size));
                 let want = |_| expected.clone().unwrap_or_default();
+                let scoped = matches!(op.kind, Kind::WithNullTerminated);
                 match op.ptr {
                     Ptr::Const => {
-                        let got = UserConstPtr::<T>::from(addr)
-                            .get_as_null_terminated(space)
-                            .map(|s| lent(s, addr, s.len()));
-                        let got = settle(got)?;
-                        same(&v, &got, want)?;
+                        let p = UserConstPtr::<T>::from(addr);
+                        let got = if scoped {
+                            p.with_null_terminated(space, |s| in_window(|| lent(s, addr, s.len())))
+                        } else {
+                            p.get_as_null_terminated(space)
+                                .map(|s| lent(s, addr, s.len()))
+                        };
+                        same(&v, &settle(got)?, want)?;
                     }
                     Ptr::Mut => {
-                        let got = UserPtr::<T>::from(addr)
-                            .get_as_null_terminated(space)
-                            .map(|s| overwrite(s, op.seed, model, addr));
-                        let got = settle(got)?;
-                        same(&v, &got, want)?;
+                        let p = UserPtr::<T>::from(addr);
+                        let seed = op.seed;
+                        let got = if scoped {
+                            p.with_null_terminated(space, |s| {
+                                in_window(|| overwrite(s, seed, model, addr))
+                            })
+                        } else {
+                            p.get_as_null_terminated(space)
+                                .map(|s| overwrite(s, seed, model, addr))
+                        };
+                        same(&v, &settle(got)?, want)?;
                     }
                 }
                 Ok(summary(&v))
@@ -608,7 +649,12 @@ impl Env {
                 same(&v, &got, |n| model.bytes(addr, n * size))?;
                 Ok(summary(&v))
             }
-            Kind::ReadCstr | Kind::ReadCstring | Kind::GetAsCstr | Kind::GetAsStr => {
+            Kind::ReadCstr
+            | Kind::ReadCstring
+            | Kind::GetAsCstr
+            | Kind::GetAsStr
+            | Kind::WithCstr
+            | Kind::WithStr => {
                 let v = self.run_cstr(op, addr)?;
                 Ok(summary(&v))
             }
@@ -669,22 +715,26 @@ impl Env {
                     reference: true,
                 };
                 let v = model.null_terminated(addr, byte, access, PATH_MAX);
-                let cstr = if mut_ptr {
-                    q.get_as_cstr(space)
-                } else {
-                    p.get_as_cstr(space)
+                let check = |c: &CStr| lent(c.to_bytes_with_nul(), addr, c.count_bytes() + 1);
+                let scoped = matches!(op.kind, Kind::WithCstr | Kind::WithStr);
+                let cstr = match (scoped, mut_ptr) {
+                    (false, true) => q.get_as_cstr(space).map(check),
+                    (false, false) => p.get_as_cstr(space).map(check),
+                    (true, true) => q.with_cstr(space, |c| in_window(|| check(c))),
+                    (true, false) => p.with_cstr(space, |c| in_window(|| check(c))),
                 };
-                let cstr =
-                    settle(cstr.map(|c| lent(c.to_bytes_with_nul(), addr, c.count_bytes() + 1)))?;
-                if matches!(op.kind, Kind::GetAsCstr) {
+                let cstr = settle(cstr)?;
+                if matches!(op.kind, Kind::GetAsCstr | Kind::WithCstr) {
                     let got = cstr.map(|b| b[..b.len() - 1].to_vec());
                     same(&v, &got, want)?;
                 } else {
                     // get_as_str: the same C string, then UTF-8 or EILSEQ.
-                    let as_str = if mut_ptr {
-                        q.get_as_str(space)
-                    } else {
-                        p.get_as_str(space)
+                    let bytes = |s: &str| s.as_bytes().to_vec();
+                    let as_str = match (scoped, mut_ptr) {
+                        (false, true) => q.get_as_str(space).map(bytes),
+                        (false, false) => p.get_as_str(space).map(bytes),
+                        (true, true) => settle(q.with_str(space, |s| in_window(|| Ok(bytes(s)))))?,
+                        (true, false) => settle(p.with_str(space, |s| in_window(|| Ok(bytes(s)))))?,
                     };
                     let expected = match &v.result {
                         Ok(n) => match std::str::from_utf8(&model.bytes(addr, *n)) {
@@ -698,7 +748,7 @@ impl Env {
                         needed: v.needed.clone(),
                         reach: v.reach.clone(),
                     };
-                    same(&v2, &as_str.map(|s| s.as_bytes().to_vec()), want)?;
+                    same(&v2, &as_str, want)?;
                 }
                 v
             }
@@ -809,6 +859,15 @@ fn bytes_of<T: Element>(elems: &[T]) -> Vec<u8> {
 }
 
 /// Lifts a check made on the `Ok` value of a call out of its result.
+/// Runs the body of a scoped access's closure, after checking that it runs
+/// inside the access window.
+fn in_window<U>(body: impl FnOnce() -> Result<U, String>) -> Result<U, String> {
+    if !is_accessing_user_memory() {
+        return Err("the closure of a scoped access ran outside the access window".into());
+    }
+    body()
+}
+
 fn settle<U>(
     result: Result<Result<U, String>, LinuxError>,
 ) -> Result<Result<U, LinuxError>, String> {
