@@ -260,7 +260,8 @@ impl SimSpace {
     /// flag set. References lent by the reference API point to pages that
     /// are not present yet: a plain access through them (without the flag)
     /// is an oops, which is how a handler that relies on lent references
-    /// where it should copy shows up.
+    /// where it should copy shows up. The scoped `with` family touches them
+    /// inside the access window, where the fault is expected and resolved.
     pub fn set_demand_paging(&self, on: bool) {
         self.lock().set_demand_paging(on);
     }
