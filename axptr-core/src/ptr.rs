@@ -633,14 +633,8 @@ impl<T> UserPtr<T> {
     }
 
     /// Validates a `T` as [`get`](Self::get) does and runs `f` on it in
-    /// place, inside an access window: the fault flag (and on riscv64
-    /// kernel builds `SUM`) is set for exactly the call of `f`, so the
-    /// reference works in a kernel that keeps `SUM` clear, and a page the
-    /// kernel's fault handler populates on demand is faulted in. The
-    /// reference cannot leave `f`. As with [`get`](Self::get), a page that
-    /// another thread unmaps meanwhile cannot be rescued (there is no
-    /// fixup for accesses through a reference); keep `f` short, since
-    /// kernel faults on user memory count as expected while it runs.
+    /// place, inside an access window: as [`UserConstPtr::with`], with a
+    /// mutable reference.
     ///
     /// # Errors
     ///
