@@ -47,7 +47,7 @@ pub mod sim;
 #[cfg(any(feature = "testing", test))]
 pub mod testing;
 
-pub use arch::fixup_for;
+pub use arch::{enable_user_access_protection, fixup_for};
 pub use aspace::{AddrSpace, AddrSpaceProvider};
 pub use axerrno::{LinuxError, LinuxResult};
 pub use check::{PATH_MAX, check_region};
