@@ -71,12 +71,7 @@ macro_rules! entry {
 /// Records the size of the function `$name`, which ends here.
 macro_rules! entry_end {
     ($name:expr) => {
-        concat!(
-            ".size ",
-            asm_symbol!($name),
-            ", . - ",
-            asm_symbol!($name)
-        )
+        concat!(".size ", asm_symbol!($name), ", . - ", asm_symbol!($name))
     };
 }
 

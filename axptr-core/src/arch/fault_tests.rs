@@ -120,7 +120,10 @@ fn cstr_copy_running_into_a_hole_reports_exactly_what_it_copied() {
     // SAFETY: `dst` holds 64 bytes; the source bytes were mapped above (or
     // fault into the hole, which the sim recovers).
     unsafe {
-        assert_eq!(copy_cstr_from_validated(dst.as_mut_ptr(), hole - 64, 64), Ok(None));
+        assert_eq!(
+            copy_cstr_from_validated(dst.as_mut_ptr(), hole - 64, 64),
+            Ok(None)
+        );
         assert_eq!(
             copy_cstr_from_validated(dst.as_mut_ptr(), hole - 10, 64),
             Err(LinuxError::EFAULT)
@@ -189,7 +192,11 @@ fn clear_running_into_a_hole_reports_what_it_left() {
             let cleared = len - left;
             let what = (good, len, left);
             assert!(cleared <= good && cleared + 8 > good, "{what:?}");
-            assert_eq!(fixups_since(&space, before), u64::from(len > good), "{what:?}");
+            assert_eq!(
+                fixups_since(&space, before),
+                u64::from(len > good),
+                "{what:?}"
+            );
             let page = space.peek(start, good).unwrap();
             assert!(page[..cleared].iter().all(|&b| b == 0), "{what:?}");
             assert!(page[cleared..].iter().all(|&b| b == FILL), "{what:?}");
@@ -233,7 +240,10 @@ fn atomics_on_a_missing_or_read_only_word_fault() {
             assert_eq!(read_only, Err(LinuxError::EFAULT), "{op:?}");
             assert_eq!(fixups_since(&space, before), 2);
         }
-        assert_eq!(space.peek(base + 8, 4).unwrap(), 0x1234_5678u32.to_ne_bytes());
+        assert_eq!(
+            space.peek(base + 8, 4).unwrap(),
+            0x1234_5678u32.to_ne_bytes()
+        );
     }
     // SAFETY: misaligned: refused before any access.
     let misaligned = unsafe { atomic_u32_validated(base + 2, UserAtomicOp::Load) };
@@ -269,7 +279,12 @@ fn routines_fault_lazy_pages_in_and_resume() {
     }
 
     let array = base + 2 * PAGE - 16;
-    space.poke(array, &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]).unwrap();
+    space
+        .poke(
+            array,
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+        )
+        .unwrap();
     let mut dst = [u64::MAX; 4];
     // SAFETY: room for 4 elements; lazy user memory the sim populates (the
     // third element is the zero-filled start of page 2).
@@ -288,9 +303,16 @@ fn routines_fault_lazy_pages_in_and_resume() {
         space.evict(base + 4 * PAGE, 2 * PAGE).unwrap();
         let resolved = space.stats().resolved;
         // SAFETY: an aligned lazy user word the sim populates.
-        assert_eq!(unsafe { atomic_u32_validated(word, op) }, Ok(result), "{op:?}");
+        assert_eq!(
+            unsafe { atomic_u32_validated(word, op) },
+            Ok(result),
+            "{op:?}"
+        );
         assert_eq!(space.peek(word, 4).unwrap(), after.to_ne_bytes(), "{op:?}");
-        assert!(space.stats().resolved > resolved, "{op:?} faulted its page in");
+        assert!(
+            space.stats().resolved > resolved,
+            "{op:?} faulted its page in"
+        );
     }
     assert_eq!(space.stats().fixups, 0);
 }
@@ -372,7 +394,10 @@ fn scans_and_atomics_racing_unmap_get_a_result_or_a_fault() {
     });
     let stats = space.stats();
     assert!(oks > 0 && faults > 0, "{oks} ok, {faults} faults");
-    assert!(stats.fixups >= faults, "every fault went through the fixup: {stats:?}");
+    assert!(
+        stats.fixups >= faults,
+        "every fault went through the fixup: {stats:?}"
+    );
 }
 
 struct StopOnDrop<'a>(&'a AtomicBool);

@@ -25,7 +25,11 @@ pub(super) fn cstr_copies() -> Vec<(&'static str, CstrCopy)> {
 /// Lengths and alignment offsets to try: Miri interprets every byte, so
 /// fewer there.
 fn lengths_and_offsets() -> (core::ops::Range<usize>, core::ops::Range<usize>) {
-    if cfg!(miri) { (0..20, 0..3) } else { (0..300, 0..9) }
+    if cfg!(miri) {
+        (0..20, 0..3)
+    } else {
+        (0..300, 0..9)
+    }
 }
 
 /// Bytes that are never zero.
@@ -71,7 +75,13 @@ fn cstr_copy_stops_right_after_the_nul_or_at_the_limit() {
         for limit in lengths.clone() {
             // NUL positions: at the start, inside, at the last byte the
             // limit allows, just past it, and none at all.
-            let mut nuls = vec![0, 1, limit / 2, limit.saturating_sub(2), limit.saturating_sub(1)];
+            let mut nuls = vec![
+                0,
+                1,
+                limit / 2,
+                limit.saturating_sub(2),
+                limit.saturating_sub(1),
+            ];
             nuls.extend([limit, max + 8]);
             nuls.sort_unstable();
             nuls.dedup();
@@ -179,7 +189,10 @@ fn clear_zeroes_every_length_at_every_alignment() {
             // SAFETY: the range lies inside the array.
             let left = unsafe { clear_raw(dst.as_mut_ptr().add(off), len) };
             assert_eq!(left, 0);
-            assert!(dst[off..off + len].iter().all(|&b| b == 0), "{len} at {off}");
+            assert!(
+                dst[off..off + len].iter().all(|&b| b == 0),
+                "{len} at {off}"
+            );
             assert!(dst[..off].iter().all(|&b| b == FILL), "nothing before");
             assert!(dst[off + len..].iter().all(|&b| b == FILL), "nothing after");
         }
@@ -256,10 +269,17 @@ fn fixup_lookup_misses_outside_the_routines() {
 #[test]
 fn every_routine_group_has_a_fault_range_ending_before_its_fixup() {
     let ranges = super::imp::fault_ranges();
-    #[cfg(any(target_arch = "x86_64", target_arch = "riscv64", target_arch = "aarch64"))]
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "riscv64",
+        target_arch = "aarch64"
+    ))]
     assert_eq!(ranges.len(), 5);
     for range in ranges {
-        assert!(range.start < range.end && range.end <= range.fixup, "{range:?}");
+        assert!(
+            range.start < range.end && range.end <= range.fixup,
+            "{range:?}"
+        );
         assert_eq!(fixup_for(range.start), Some(range.fixup));
         assert_eq!(fixup_for(range.end - 1), Some(range.fixup));
         assert_eq!(fixup_for(range.end), None, "{range:?}");
