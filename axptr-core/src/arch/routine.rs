@@ -65,6 +65,12 @@ pub(crate) unsafe fn copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize
 /// trap handler resolves or sends to [`fixup_for`](super::fixup_for).
 #[inline]
 pub(crate) unsafe fn copy_until_nul(dst: *mut u8, src: *const u8, len: usize) -> usize {
+    // The x86_64 host's fastest version; kernel builds have one.
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    if super::x86_64::has_avx2() {
+        // SAFETY: as below; the CPU has AVX2.
+        return unsafe { super::x86_64::copy_until_nul_avx2(dst, src, len) };
+    }
     // SAFETY: the routine follows the C ABI, writes only the bytes it
     // reports and reads the source only in pages of the bytes it copies, as
     // the caller allows.
@@ -160,12 +166,17 @@ macro_rules! fault_range {
 
 /// The fault ranges of every routine group.
 #[inline]
-pub(super) fn fault_ranges() -> [FaultRange; 5] {
-    [
+pub(super) fn fault_ranges() -> impl Iterator<Item = FaultRange> {
+    let common = [
         fault_range!("copy_raw"),
         fault_range!("copy_until_nul"),
         fault_range!("copy_until_zero_u64"),
         fault_range!("clear_raw"),
         fault_range!("atomic_u32"),
-    ]
+    ];
+    #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
+    let host = [fault_range!("copy_until_nul_avx2")];
+    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+    let host: [FaultRange; 0] = [];
+    common.into_iter().chain(host)
 }
