@@ -48,7 +48,6 @@ mod routine;
 /// As `axptr_core::fixup_for`.
 fn fixup_for(pc: usize) -> Option<usize> {
     imp::fault_ranges()
-        .into_iter()
         .find(|range| (range.start..range.end).contains(&pc))
         .map(|range| range.fixup)
 }

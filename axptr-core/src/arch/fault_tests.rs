@@ -303,11 +303,8 @@ fn routines_fault_lazy_pages_in_and_resume() {
         space.evict(base + 4 * PAGE, 2 * PAGE).unwrap();
         let resolved = space.stats().resolved;
         // SAFETY: an aligned lazy user word the sim populates.
-        assert_eq!(
-            unsafe { atomic_u32_validated(word, op) },
-            Ok(result),
-            "{op:?}"
-        );
+        let got = unsafe { atomic_u32_validated(word, op) };
+        assert_eq!(got, Ok(result), "{op:?}");
         assert_eq!(space.peek(word, 4).unwrap(), after.to_ne_bytes(), "{op:?}");
         assert!(
             space.stats().resolved > resolved,

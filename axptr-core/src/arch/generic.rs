@@ -115,6 +115,6 @@ pub(crate) unsafe fn user_atomic_u32(addr: *mut u32, op: UserAtomicOp) -> Result
 
 /// No faulting instruction is recoverable.
 #[inline]
-pub(super) fn fault_ranges() -> [FaultRange; 0] {
-    []
+pub(super) fn fault_ranges() -> impl Iterator<Item = FaultRange> {
+    core::iter::empty()
 }

@@ -244,7 +244,6 @@ pub(crate) use imp::{clear_raw, copy_raw, copy_until_nul, copy_until_zero_u64, u
 #[must_use]
 pub fn fixup_for(pc: usize) -> Option<usize> {
     imp::fault_ranges()
-        .into_iter()
         .find(|range| (range.start..range.end).contains(&pc))
         .map(|range| range.fixup)
 }

@@ -275,7 +275,7 @@ fn fixup_lookup_misses_outside_the_routines() {
 #[cfg(not(miri))]
 #[test]
 fn every_routine_group_has_a_fault_range_ending_before_its_fixup() {
-    let ranges: Vec<_> = super::imp::fault_ranges().into_iter().collect();
+    let ranges: Vec<_> = super::imp::fault_ranges().collect();
     // copy, C string, u64 array, clear, atomics (and the x86_64 host's
     // AVX2 C-string copy).
     let host_x86 = cfg!(all(target_arch = "x86_64", not(target_os = "none")));
