@@ -36,21 +36,12 @@
 //!
 //! # Supervisor access protection (SMAP, PAN)
 //!
-//! A kernel that runs with x86_64 SMAP (`CR4.SMAP`) or aarch64 PAN
-//! (`PSTATE.PAN`) on faults whenever it touches user pages outside an
-//! explicit window. After [`enable_user_access_protection`], axptr opens
-//! that window around exactly its own accesses (the span of an access
-//! guard, in which the fault flag is set): `stac` / `msr pan, #0` when the
-//! window opens, and when it closes `clac` / `msr pan, #1` unless user
-//! access was already open (so windows nest). Until then (and always on
-//! host builds) the switch costs one load of a flag per window. riscv64
-//! needs no switch: every S-mode CPU has `sstatus.SUM`, which axptr always
-//! sets for the window and restores.
-//!
-//! References lent by the reference API (`get` and its family) are used
-//! after the window closes: with protection on, the kernel must open user
-//! access itself around their use; the scoped `with` family and the copies
-//! need nothing.
+//! Kernels that run with x86_64 SMAP or aarch64 PAN call
+//! [`enable_user_access_protection`] (re-exported at the crate root) once
+//! at boot; each access window then opens and closes user access
+//! (`x86_64_smap.rs`, `aarch64_pan.rs`), restoring the state it found so
+//! windows nest. Until then the switch costs one load of a flag per
+//! window. riscv64 always toggles `sstatus.SUM` (`riscv64_sum.rs`).
 
 #[cfg(all(target_arch = "riscv64", target_os = "none"))]
 mod riscv64_sum;
@@ -117,15 +108,29 @@ fn user_access_protection() -> bool {
     USER_ACCESS_PROTECTION.load(core::sync::atomic::Ordering::Relaxed)
 }
 
-/// Tells axptr that the kernel runs with supervisor access protection on
-/// (x86_64 SMAP, aarch64 PAN), so that every access window opens and
-/// closes user access (see [the module docs](self#supervisor-access-protection-smap-pan)).
+/// Tells axptr that the kernel runs with supervisor access protection on:
+/// x86_64 SMAP (`CR4.SMAP`) or aarch64 PAN (`PSTATE.PAN`), under which the
+/// kernel faults whenever it touches user pages outside an explicit window.
+///
+/// From then on, axptr opens that window around exactly its own accesses
+/// (the span of an access guard, in which the fault flag is set): `stac` /
+/// `msr pan, #0` when the window opens, and `clac` / `msr pan, #1` when it
+/// closes, unless user access was already open when it opened (windows
+/// nest). Until then (and always on host builds) this costs one load of a
+/// flag per window. It does nothing on riscv64, where every S-mode CPU has
+/// `sstatus.SUM` and axptr always sets it for the window and restores it.
 ///
 /// Call it once at boot, on the boot CPU, before any user access and
 /// before the other CPUs start (they see the switch through the start-up
-/// synchronization); the kernel itself turns the protection on
-/// (`CR4.SMAP`; `SCTLR_EL1.SPAN` clear so exceptions set PAN, and PAN set).
-/// Does nothing on riscv64 (`SUM` is always managed) and on host builds.
+/// synchronization). The kernel itself turns the protection on: `CR4.SMAP`,
+/// and an exception entry that clears `EFLAGS.AC` (Linux's `ASM_CLAC`;
+/// `iret` restores it); or PAN set, with `SCTLR_EL1.SPAN` clear so that
+/// exceptions set it (`eret` restores it).
+///
+/// References lent by the reference API (`get` and its family) are used
+/// after the window closes: with protection on, the kernel must open user
+/// access itself around their use. The scoped `with` family and the copies
+/// need nothing.
 ///
 /// ```no_run
 /// # fn cpu_has_smap_or_pan() -> bool { false }
