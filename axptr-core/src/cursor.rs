@@ -34,6 +34,15 @@ impl Cursor {
         }
     }
 
+    /// A cursor whose range is known to lie in user space.
+    #[cfg(feature = "alloc")]
+    const fn checked(addr: usize, len: usize) -> Self {
+        Self {
+            bounds_checked: true,
+            ..Self::new(addr, len)
+        }
+    }
+
     fn access_ok<P: AddrSpaceProvider + ?Sized>(&mut self, provider: &mut P) -> LinuxResult<()> {
         if !self.bounds_checked {
             if let Err(err) = access_ok(provider, self.addr, self.remaining) {
@@ -122,6 +131,12 @@ impl UserReader {
     #[inline]
     pub const fn new(addr: usize, len: usize) -> Self {
         Self(Cursor::new(addr, len))
+    }
+
+    /// A cursor over a range already found inside user space (`access_ok`).
+    #[cfg(feature = "alloc")]
+    pub(crate) const fn checked(addr: usize, len: usize) -> Self {
+        Self(Cursor::checked(addr, len))
     }
 
     /// The user address of the next byte.
@@ -301,6 +316,12 @@ impl UserWriter {
     #[inline]
     pub const fn new(addr: usize, len: usize) -> Self {
         Self(Cursor::new(addr, len))
+    }
+
+    /// A cursor over a range already found inside user space (`access_ok`).
+    #[cfg(feature = "alloc")]
+    pub(crate) const fn checked(addr: usize, len: usize) -> Self {
+        Self(Cursor::checked(addr, len))
     }
 
     /// The user address of the next byte.

@@ -40,6 +40,8 @@ mod aspace;
 mod check;
 mod cursor;
 mod flag;
+#[cfg(feature = "alloc")]
+pub mod iovec;
 mod ptr;
 pub mod syscall;
 mod uaccess;
