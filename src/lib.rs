@@ -84,6 +84,9 @@ mod derive;
 pub mod __private {
     pub use crate::derive::{check_no_gap_before, check_no_trailing_padding, check_union_field};
     pub use axptr_core::{self, UserCopy};
+    // So generated code needs no `::core` (absent in edition 2015 crates).
+    pub use core::marker::Copy;
+    pub use core::mem::{offset_of, size_of};
 }
 
 /// The README's examples, compiled and run as doc tests.

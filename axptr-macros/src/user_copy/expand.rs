@@ -45,7 +45,7 @@ pub(super) fn user_copy_impl(proven: &Proven) -> TokenStream {
     };
 
     let params = GenericParams::of(input.generics);
-    let mut generics = impl_generics(input);
+    let mut generics = impl_generics(input, &private);
     let predicates = &mut generics.make_where_clause().predicates;
     for ty in fields.iter().map(|field| field.ty) {
         if params.appear_in(ty) {
@@ -95,7 +95,7 @@ pub(super) fn user_copy_impl(proven: &Proven) -> TokenStream {
 pub(super) fn impl_after_error(input: &Input) -> TokenStream {
     let private = private(input);
     let ident = input.ident;
-    let generics = impl_generics(input);
+    let generics = impl_generics(input, &private);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         const _: () = {
@@ -130,13 +130,13 @@ fn private_at(private: &TokenStream, span: Span) -> TokenStream {
 /// The type's own generics and where clause, plus `Self: Copy` (the
 /// supertrait) when generic, so that a derived `Copy` with its `T: Copy`
 /// bounds and a hand-written unconditional one both work.
-fn impl_generics(input: &Input) -> Generics {
+fn impl_generics(input: &Input, private: &TokenStream) -> Generics {
     let mut generics = input.generics.clone();
     if !generics.params.is_empty() {
         generics
             .make_where_clause()
             .predicates
-            .push(parse_quote!(Self: ::core::marker::Copy));
+            .push(parse_quote!(Self: #private::Copy));
     }
     generics
 }
@@ -154,15 +154,15 @@ fn struct_without_padding(input: &Input, fields: &[Field], private: &TokenStream
             #private::check_no_gap_before(
                 #name,
                 #field_name,
-                ::core::mem::offset_of!(Self, #member),
+                #private::offset_of!(Self, #member),
                 #end,
             );
         });
-        end = quote!(::core::mem::offset_of!(Self, #member) + ::core::mem::size_of::<#ty>());
+        end = quote!(#private::offset_of!(Self, #member) + #private::size_of::<#ty>());
     }
     let private = private_at(private, input.ident.span());
     checks.extend(quote_spanned! {input.ident.span()=>
-        #private::check_no_trailing_padding(#name, ::core::mem::size_of::<Self>(), #end);
+        #private::check_no_trailing_padding(#name, #private::size_of::<Self>(), #end);
     });
     checks
 }
