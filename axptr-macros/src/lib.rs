@@ -45,7 +45,7 @@ pub fn derive_user_copy(input: TokenStream) -> TokenStream {
 ///     if fd != 0 {
 ///         return Err(LinuxError::EBADF);
 ///     }
-///     let n = p.file.len().min(count);
+///     let n = p.file.len().min(buf.len()); // `buf` is capped at 1 MiB
 ///     buf[..n].copy_from_slice(&p.file[..n]);
 ///     Ok(n)
 /// }

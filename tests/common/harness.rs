@@ -241,7 +241,7 @@ pub fn run(case: &Case) -> Result<(), String> {
 
 /// Element types of requests: `UserCopy`, convertible to and from bytes
 /// without `unsafe`.
-pub trait Element: UserCopy + Debug {
+pub trait Element: UserCopy + Debug + 'static {
     /// The value with these bytes (`bytes.len() == size_of::<Self>()`).
     fn from_bytes(bytes: &[u8]) -> Self;
     /// The bytes of the value.
@@ -373,7 +373,10 @@ impl Env {
         let spec = &spec[..spec.len().min(MAX_PAGES)];
         let pages = spec.len().max(1);
         let mut space = HeapSpace::new(pages);
-        let mut model = Model::default();
+        let mut model = Model {
+            user_end: space.end() as u128,
+            ..Model::default()
+        };
         let base = space.base();
         for (index, page) in spec.iter().enumerate() {
             let PageSpec::Mapped { flags, lazy, fill } = page else {
@@ -567,32 +570,44 @@ impl Env {
                 match op.ptr {
                     Ptr::Const => {
                         let p = UserConstPtr::<T>::from(addr);
-                        let got = match op.kind {
-                            Kind::Get => p.get(space).map(|v| lent(from_ref(v), addr, n)),
-                            Kind::GetAsSlice => p.get_as_slice(space, n).map(|s| lent(s, addr, n)),
-                            Kind::With => {
-                                p.with(space, |v| in_window(|| lent(from_ref(v), addr, n)))
+                        // SAFETY: the harness is single-threaded and makes one
+                        // reference at a time; nothing else reaches the space
+                        // while it lives.
+                        let got = unsafe {
+                            match op.kind {
+                                Kind::Get => p.get(space).map(|v| lent(from_ref(v), addr, n)),
+                                Kind::GetAsSlice => {
+                                    p.get_as_slice(space, n).map(|s| lent(s, addr, n))
+                                }
+                                Kind::With => {
+                                    p.with(space, |v| in_window(|| lent(from_ref(v), addr, n)))
+                                }
+                                _ => p.with_slice(space, n, |s| in_window(|| lent(s, addr, n))),
                             }
-                            _ => p.with_slice(space, n, |s| in_window(|| lent(s, addr, n))),
                         };
                         same(&v, &settle(got)?, want)?;
                     }
                     Ptr::Mut => {
                         let p = UserPtr::<T>::from(addr);
                         let seed = op.seed;
-                        let got = match op.kind {
-                            Kind::Get => p
-                                .get(space)
-                                .map(|v| overwrite(from_mut(v), seed, model, addr)),
-                            Kind::GetAsSlice => p
-                                .get_as_slice(space, n)
-                                .map(|s| overwrite(s, seed, model, addr)),
-                            Kind::With => p.with(space, |v| {
-                                in_window(|| overwrite(from_mut(v), seed, model, addr))
-                            }),
-                            _ => p.with_slice(space, n, |s| {
-                                in_window(|| overwrite(s, seed, model, addr))
-                            }),
+                        // SAFETY: the harness is single-threaded and makes one
+                        // reference at a time; nothing else reaches the space
+                        // while it lives.
+                        let got = unsafe {
+                            match op.kind {
+                                Kind::Get => p
+                                    .get(space)
+                                    .map(|v| overwrite(from_mut(v), seed, model, addr)),
+                                Kind::GetAsSlice => p
+                                    .get_as_slice(space, n)
+                                    .map(|s| overwrite(s, seed, model, addr)),
+                                Kind::With => p.with(space, |v| {
+                                    in_window(|| overwrite(from_mut(v), seed, model, addr))
+                                }),
+                                _ => p.with_slice(space, n, |s| {
+                                    in_window(|| overwrite(s, seed, model, addr))
+                                }),
+                            }
                         };
                         same(&v, &settle(got)?, want)?;
                     }
@@ -607,24 +622,36 @@ impl Env {
                 match op.ptr {
                     Ptr::Const => {
                         let p = UserConstPtr::<T>::from(addr);
-                        let got = if scoped {
-                            p.with_null_terminated(space, |s| in_window(|| lent(s, addr, s.len())))
-                        } else {
-                            p.get_as_null_terminated(space)
-                                .map(|s| lent(s, addr, s.len()))
+                        // SAFETY: the harness is single-threaded and makes one
+                        // reference at a time; nothing else reaches the space
+                        // while it lives.
+                        let got = unsafe {
+                            if scoped {
+                                p.with_null_terminated(space, |s| {
+                                    in_window(|| lent(s, addr, s.len()))
+                                })
+                            } else {
+                                p.get_as_null_terminated(space)
+                                    .map(|s| lent(s, addr, s.len()))
+                            }
                         };
                         same(&v, &settle(got)?, want)?;
                     }
                     Ptr::Mut => {
                         let p = UserPtr::<T>::from(addr);
                         let seed = op.seed;
-                        let got = if scoped {
-                            p.with_null_terminated(space, |s| {
-                                in_window(|| overwrite(s, seed, model, addr))
-                            })
-                        } else {
-                            p.get_as_null_terminated(space)
-                                .map(|s| overwrite(s, seed, model, addr))
+                        // SAFETY: the harness is single-threaded and makes one
+                        // reference at a time; nothing else reaches the space
+                        // while it lives.
+                        let got = unsafe {
+                            if scoped {
+                                p.with_null_terminated(space, |s| {
+                                    in_window(|| overwrite(s, seed, model, addr))
+                                })
+                            } else {
+                                p.get_as_null_terminated(space)
+                                    .map(|s| overwrite(s, seed, model, addr))
+                            }
                         };
                         same(&v, &settle(got)?, want)?;
                     }
@@ -717,11 +744,16 @@ impl Env {
                 let v = model.null_terminated(addr, byte, access, PATH_MAX);
                 let check = |c: &CStr| lent(c.to_bytes_with_nul(), addr, c.count_bytes() + 1);
                 let scoped = matches!(op.kind, Kind::WithCstr | Kind::WithStr);
-                let cstr = match (scoped, mut_ptr) {
-                    (false, true) => q.get_as_cstr(space).map(check),
-                    (false, false) => p.get_as_cstr(space).map(check),
-                    (true, true) => q.with_cstr(space, |c| in_window(|| check(c))),
-                    (true, false) => p.with_cstr(space, |c| in_window(|| check(c))),
+                // SAFETY: the harness is single-threaded and makes one
+                // reference at a time; nothing else reaches the space while
+                // it lives.
+                let cstr = unsafe {
+                    match (scoped, mut_ptr) {
+                        (false, true) => q.get_as_cstr(space).map(check),
+                        (false, false) => p.get_as_cstr(space).map(check),
+                        (true, true) => q.with_cstr(space, |c| in_window(|| check(c))),
+                        (true, false) => p.with_cstr(space, |c| in_window(|| check(c))),
+                    }
                 };
                 let cstr = settle(cstr)?;
                 if matches!(op.kind, Kind::GetAsCstr | Kind::WithCstr) {
@@ -730,11 +762,18 @@ impl Env {
                 } else {
                     // get_as_str: the same C string, then UTF-8 or EILSEQ.
                     let bytes = |s: &str| s.as_bytes().to_vec();
-                    let as_str = match (scoped, mut_ptr) {
-                        (false, true) => q.get_as_str(space).map(bytes),
-                        (false, false) => p.get_as_str(space).map(bytes),
-                        (true, true) => settle(q.with_str(space, |s| in_window(|| Ok(bytes(s)))))?,
-                        (true, false) => settle(p.with_str(space, |s| in_window(|| Ok(bytes(s)))))?,
+                    // SAFETY: as for the C string above.
+                    let as_str = unsafe {
+                        match (scoped, mut_ptr) {
+                            (false, true) => q.get_as_str(space).map(bytes),
+                            (false, false) => p.get_as_str(space).map(bytes),
+                            (true, true) => {
+                                settle(q.with_str(space, |s| in_window(|| Ok(bytes(s)))))?
+                            }
+                            (true, false) => {
+                                settle(p.with_str(space, |s| in_window(|| Ok(bytes(s)))))?
+                            }
+                        }
                     };
                     let expected = match &v.result {
                         Ok(n) => match std::str::from_utf8(&model.bytes(addr, *n)) {

@@ -68,6 +68,9 @@ pub struct ModelPage {
 pub struct Model {
     /// Page number (`address / PAGE`) to page.
     pub pages: BTreeMap<u128, ModelPage>,
+    /// User space is `[0, user_end)` (`AddrSpace::user_range`): an empty
+    /// range is fine at any address up to `user_end`, `EFAULT` beyond.
+    pub user_end: u128,
 }
 
 impl Model {
@@ -135,7 +138,13 @@ impl Model {
         let start = addr as u128;
         let len = count as u128 * layout.size as u128;
         let result = if len == 0 {
-            Ok(()) // nothing to touch: fine at any address, null included
+            // Nothing to touch: fine at any address inside user space, null
+            // included (Linux's `access_ok`).
+            if start <= self.user_end {
+                Ok(())
+            } else {
+                Err(LinuxError::EFAULT)
+            }
         } else if addr == 0
             || (access.reference && (addr % layout.align != 0 || len > isize::MAX as u128))
             || !self.mapped(start, len, access.flags)

@@ -77,7 +77,7 @@ fn main() {
     assert_eq!(ts.read(&mut space).unwrap(), Timespec { tv_sec: 1, tv_nsec: 2 });
     let pair = UserPtr::<Pair<u32, u32>>::from(base);
     assert_eq!(pair.read(&mut space).unwrap(), Pair { a: 1, b: 0 });
-    let _ = UserPtr::<Explicit>::from(base).get(&mut space).unwrap();
+    let _ = UserPtr::<Explicit>::from(base).read(&mut space).unwrap();
     let _ = UserPtr::<Utsname>::from(base).read(&mut space).unwrap();
     let _ = UserPtr::<Packed>::from(base + 1).read(&mut space).unwrap();
     let _ = UserPtr::<Tagged<u16, 3>>::from(base).read(&mut space).unwrap();
