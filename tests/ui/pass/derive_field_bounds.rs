@@ -57,7 +57,7 @@ fn main() {
         len: 16,
     };
     UserPtr::from(base).write(&mut space, iov).unwrap();
-    let back: Iov<c_void> = UserPtr::from(base).read(&mut space).unwrap();
+    let back = UserPtr::<Iov<c_void>>::from(base).read(&mut space).unwrap();
     assert_eq!((back.base.address().as_usize(), back.len), (base + 64, 16));
     let tagged = Tagged::<bool> {
         value: 7,

@@ -48,8 +48,8 @@ fn main() {
     UserPtr::from(base).write(&mut space, ts).unwrap();
     assert_eq!(UserPtr::<Timespec>::from(base).read(&mut space).unwrap(), ts);
     UserPtr::from(base).write(&mut space, Pair { a: 1u32, b: 2 }).unwrap();
-    let word: Word = UserPtr::from(base).read(&mut space).unwrap();
+    let word = UserPtr::<Word>::from(base).read(&mut space).unwrap();
     // SAFETY: both fields of `Word` accept any bytes.
     assert_eq!(unsafe { word.value }, 1);
-    let _: Borrowed<'static> = UserPtr::from(base).read(&mut space).unwrap();
+    let _ = UserPtr::<Borrowed<'static>>::from(base).read(&mut space).unwrap();
 }

@@ -60,7 +60,7 @@ fn main() {
         },
     };
     UserPtr::from(base + 1).write(&mut space, event).unwrap();
-    let back: EpollEvent = UserPtr::from(base + 1).read(&mut space).unwrap();
+    let back = UserPtr::<EpollEvent>::from(base + 1).read(&mut space).unwrap();
     let data = back.data;
     // SAFETY: every field of `EpollData` accepts any bytes.
     assert_eq!(unsafe { data.fd.fd }, 3);
