@@ -78,19 +78,11 @@
 //!   page-fault handler asks), [`access_user_memory`] (the access window).
 //! - **Syscalls**: [`#[syscall]`](macro@syscall), [`syscall_table!`],
 //!   [`SyscallTable`], [`SyscallArg`] (your own argument types),
-//!   [`SyscallEvent`] (strace-style tracing), and the [`syscall`](mod@syscall) module.
+//!   [`SyscallEvent`] (strace-style tracing), and the
+//!   [`syscall`](mod@syscall) module.
 //! - **Test address spaces**: `testing::HeapSpace` (feature `testing`) and
-//!   `sim::SimSpace` (feature `sim`, Linux x86_64).
-//!
-//! # Features
-//!
-//! - `alloc` (default): allocating helpers (`read_cstring`,
-//!   `read_null_terminated_vec`, iovecs) and `#[syscall]` string and slice
-//!   arguments.
-//! - `testing`: `testing::HeapSpace`, a heap-backed user address space for
-//!   fast tests and Miri.
-//! - `sim`: `sim::SimSpace`, a simulated user address space with real page
-//!   faults (std, Linux x86_64).
+//!   `sim::SimSpace` (feature `sim`, Linux x86_64); the
+//!   [overview](guide::overview#crates-and-features) lists the features.
 #![no_std]
 
 pub use axptr_core::*;
