@@ -203,7 +203,8 @@ mod sim_host {
     /// Runs `routine` inside the access guard, as the `uaccess` helper
     /// does.
     fn guarded_copy(routine: CopyRoutine, buf: &mut [u8], addr: usize) -> usize {
-        let _flag = UserAccessGuard::new();
+        // SAFETY: a local, dropped when the copy returns.
+        let _flag = unsafe { UserAccessGuard::new() };
         let src = core::ptr::with_exposed_provenance::<u8>(addr);
         // SAFETY: `buf` has room for the limit; the string is mapped and
         // present, and its NUL comes within the limit.

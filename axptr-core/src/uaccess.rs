@@ -231,7 +231,8 @@ pub(crate) unsafe fn copy_cstr_from_validated(
     len: usize,
 ) -> LinuxResult<Option<usize>> {
     let copied = {
-        let _guard = UserAccessGuard::new();
+        // SAFETY: a local guard, dropped at the end of this block.
+        let _guard = unsafe { UserAccessGuard::new() };
         // SAFETY: the caller guarantees `dst`; the user range was validated
         // and populated, and a fault in it is recovered by the routine.
         unsafe { arch::copy_until_nul(dst, user_ptr::<u8>(src), len) }
@@ -265,7 +266,8 @@ pub(crate) unsafe fn copy_u64_array_from_validated(
     elems: usize,
 ) -> LinuxResult<Option<usize>> {
     let copied = {
-        let _guard = UserAccessGuard::new();
+        // SAFETY: a local guard, dropped at the end of this block.
+        let _guard = unsafe { UserAccessGuard::new() };
         // SAFETY: the caller guarantees `dst`; the user range was validated
         // and populated, and a fault in it is recovered by the routine.
         unsafe { arch::copy_until_zero_u64(dst, user_ptr::<u8>(src), elems) }
@@ -286,7 +288,8 @@ pub(crate) unsafe fn copy_u64_array_from_validated(
 #[allow(dead_code)] // the zeroing writers use it separately
 #[inline]
 pub(crate) unsafe fn clear_validated(dst: usize, len: usize) -> usize {
-    let _guard = UserAccessGuard::new();
+    // SAFETY: a local guard, dropped when this function returns.
+    let _guard = unsafe { UserAccessGuard::new() };
     // SAFETY: the user range was validated for writing and populated; a
     // fault in it is recovered by the routine.
     unsafe { arch::clear_raw(user_ptr::<u8>(dst), len) }
@@ -311,7 +314,8 @@ pub(crate) unsafe fn atomic_u32_validated(addr: usize, op: arch::UserAtomicOp) -
     if addr % align_of::<u32>() != 0 {
         return Err(LinuxError::EINVAL);
     }
-    let _guard = UserAccessGuard::new();
+    // SAFETY: a local guard, dropped when this function returns.
+    let _guard = unsafe { UserAccessGuard::new() };
     // SAFETY: the aligned word was validated as the operation needs and
     // populated; a fault on it is recovered by the routine. User memory is
     // only ever accessed through axptr's routines, atomically for this word
