@@ -1,6 +1,7 @@
 //! The types the fallible routines share with their callers: where faults
 //! are recoverable, the user-memory atomic operations, and the fault they
-//! report. (`.ci/arch-copy` compiles this file in as it is.)
+//! report. (`.ci/arch-copy` and the C-string benchmark compile this file
+//! in as it is.)
 
 /// Instructions in `[start, end)` of a routine group may fault on user
 /// memory; a fault there that the kernel cannot resolve continues at
