@@ -10,12 +10,12 @@
 //! fixup one or two instructions. A faulting load or store performs no
 //! base-register write-back, so a fault the kernel resolves simply resumes.
 //!
-//! - `copy_raw` and `clear_raw`: `x6` is the end of the destination and
-//!   `x0` the first byte not yet written, so `x6 - x0` bytes are left.
-//!   Byte head until the destination is 8-aligned, doublewords, byte tail.
-//! - `copy_until_nul` and `copy_until_zero_u64`: `x6` is the start of the
-//!   destination and `x0` the first byte not yet written, so `x0 - x6`
-//!   bytes were copied (in elements for the second). They store only what
+//! - every copy and `clear_raw`: `x6` is the end of the destination and
+//!   `x0` the first byte not yet written, so `x6 - x0` bytes are left,
+//!   which the routine returns (the array copy in elements).
+//!   `copy_raw` and `clear_raw`: byte head until the destination is
+//!   8-aligned, doublewords, byte tail.
+//! - `copy_until_nul` and `copy_until_zero_u64` store only what
 //!   they have checked. The C-string copy aligns the *source* with a byte
 //!   head, then copies aligned doublewords that have no zero byte
 //!   (`(x - 0x01..01) & !x & 0x80..80 == 0`) and finishes byte by byte at
@@ -82,7 +82,7 @@ core::arch::global_asm!(
     ".p2align 2",
     // usize copy_until_nul(u8 *dst /* x0 */, const u8 *src /* x1 */, usize len /* x2 */)
     entry!("%", "copy_until_nul"),
-    "    mov   x6, x0",
+    "    add   x6, x0, x2",
     asm_label!("copy_until_nul", "_fault_start"),
     "    cbz   x2, 9f",
     // Head: bytes until the source is 8-aligned.
@@ -115,12 +115,12 @@ core::arch::global_asm!(
     "    cbz   w3, 9f",
     "    subs  x2, x2, #1",
     "    b.ne  7b",
-    "9:  sub   x0, x0, x6",
+    "9:  sub   x0, x6, x0",
     "    ret",
     asm_label!("copy_until_nul", "_fault_end"),
     // Entered from the trap handler with the registers of the fault.
     asm_label!("copy_until_nul", "_fixup"),
-    "    sub   x0, x0, x6",
+    "    sub   x0, x6, x0",
     "    ret",
     entry_end!("copy_until_nul"),
     routine_end!(),
@@ -131,7 +131,7 @@ core::arch::global_asm!(
     ".p2align 2",
     // usize copy_until_zero_u64(u64 *dst /* x0, aligned */, const u8 *src /* x1 */, usize elems /* x2 */)
     entry!("%", "copy_until_zero_u64"),
-    "    mov   x6, x0",
+    "    add   x6, x0, x2, lsl #3",
     asm_label!("copy_until_zero_u64", "_fault_start"),
     "    cbz   x2, 9f",
     "1:  ldr   x3, [x1], #8",
@@ -139,13 +139,13 @@ core::arch::global_asm!(
     "    cbz   x3, 9f",
     "    subs  x2, x2, #1",
     "    b.ne  1b",
-    "9:  sub   x0, x0, x6",
+    "9:  sub   x0, x6, x0",
     "    lsr   x0, x0, #3",
     "    ret",
     asm_label!("copy_until_zero_u64", "_fault_end"),
     // Entered from the trap handler with the registers of the fault.
     asm_label!("copy_until_zero_u64", "_fixup"),
-    "    sub   x0, x0, x6",
+    "    sub   x0, x6, x0",
     "    lsr   x0, x0, #3",
     "    ret",
     entry_end!("copy_until_zero_u64"),

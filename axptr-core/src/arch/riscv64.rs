@@ -13,13 +13,13 @@
 //! before the faulting instruction, so a fault the kernel resolves simply
 //! resumes.
 //!
-//! - `copy_raw` and `clear_raw`: `t6` is the end of the destination and
-//!   `a0` the first byte not yet written, so `t6 - a0` bytes are left.
-//!   Byte head until the destination is 8-aligned, doublewords, byte tail.
-//! - `copy_until_nul` and `copy_until_zero_u64`: `t6` is the start of the
-//!   destination and `a0` the first byte not yet written, so `a0 - t6`
-//!   bytes were copied (in elements for the second). They store only what
-//!   they have checked. The C-string copy aligns the destination with a
+//! - every copy and `clear_raw`: `t6` is the end of the destination and
+//!   `a0` the first byte not yet written, so `t6 - a0` bytes are left,
+//!   which the routine returns (the array copy in elements).
+//!   `copy_raw` and `clear_raw`: byte head until the destination is
+//!   8-aligned, doublewords, byte tail.
+//! - `copy_until_nul` and `copy_until_zero_u64` store only what they have
+//!   checked. The C-string copy aligns the destination with a
 //!   byte head, then copies doublewords that have no zero byte
 //!   (`(x - 0x01..01) & !x & 0x80..80 == 0`) and finishes byte by byte at
 //!   the doubleword that holds the NUL. On the merging path it checks each
@@ -106,7 +106,7 @@ core::arch::global_asm!(
     ".p2align 2",
     // usize copy_until_nul(u8 *dst /* a0 */, const u8 *src /* a1 */, usize len /* a2 */)
     entry!("@", "copy_until_nul"),
-    "    mv    t6, a0",
+    "    add   t6, a0, a2",
     asm_label!("copy_until_nul", "_fault_start"),
     "    beqz  a2, 9f",
     // Head: bytes until the destination is 8-aligned.
@@ -189,12 +189,12 @@ core::arch::global_asm!(
     "    beqz  t1, 9f",
     "    addi  a2, a2, -1",
     "    bnez  a2, 7b",
-    "9:  sub   a0, a0, t6",
+    "9:  sub   a0, t6, a0",
     "    ret",
     asm_label!("copy_until_nul", "_fault_end"),
     // Entered from the trap handler with the registers of the fault.
     asm_label!("copy_until_nul", "_fixup"),
-    "    sub   a0, a0, t6",
+    "    sub   a0, t6, a0",
     "    ret",
     entry_end!("copy_until_nul"),
     routine_end!(),
@@ -205,7 +205,8 @@ core::arch::global_asm!(
     ".p2align 2",
     // usize copy_until_zero_u64(u64 *dst /* a0, aligned */, const u8 *src /* a1 */, usize elems /* a2 */)
     entry!("@", "copy_until_zero_u64"),
-    "    mv    t6, a0",
+    "    slli  t0, a2, 3",
+    "    add   t6, a0, t0",
     asm_label!("copy_until_zero_u64", "_fault_start"),
     "    beqz  a2, 9f",
     "    andi  t3, a1, 7",
@@ -236,13 +237,13 @@ core::arch::global_asm!(
     "    mv    a6, a7",
     "    addi  a2, a2, -1",
     "    bnez  a2, 5b",
-    "9:  sub   a0, a0, t6",
+    "9:  sub   a0, t6, a0",
     "    srli  a0, a0, 3",
     "    ret",
     asm_label!("copy_until_zero_u64", "_fault_end"),
     // Entered from the trap handler with the registers of the fault.
     asm_label!("copy_until_zero_u64", "_fixup"),
-    "    sub   a0, a0, t6",
+    "    sub   a0, t6, a0",
     "    srli  a0, a0, 3",
     "    ret",
     entry_end!("copy_until_zero_u64"),

@@ -73,8 +73,8 @@ pub(crate) unsafe fn copy_until_nul(dst: *mut u8, src: *const u8, len: usize) ->
     }
     // SAFETY: the routine follows the C ABI, writes only the bytes it
     // reports and reads the source only in pages of the bytes it copies, as
-    // the caller allows.
-    unsafe { asm_copy_until_nul(dst, src, len) }
+    // the caller allows. It returns what it did not copy.
+    len - unsafe { asm_copy_until_nul(dst, src, len) }
 }
 
 /// Copies 8-byte elements from `src` to `dst` up to and including the
@@ -93,8 +93,9 @@ pub(crate) unsafe fn copy_until_nul(dst: *mut u8, src: *const u8, len: usize) ->
 #[inline]
 pub(crate) unsafe fn copy_until_zero_u64(dst: *mut u64, src: *const u8, elems: usize) -> usize {
     // SAFETY: as for `copy_until_nul`: the routine writes only the elements
-    // it reports and reads only the pages of the elements it copies.
-    unsafe { asm_copy_until_zero_u64(dst, src, elems) }
+    // it reports and reads only the pages of the elements it copies. It
+    // returns what it did not copy.
+    elems - unsafe { asm_copy_until_zero_u64(dst, src, elems) }
 }
 
 /// Zeroes `len` bytes at `dst`; returns the number of bytes not cleared

@@ -11,10 +11,16 @@
 //!   resumes where it stopped); short ones (under 64 bytes) a quadword loop
 //!   and a small tail, which avoids the string instructions' start-up cost
 //!   on CPUs without FSRM.
-//! - `copy_until_nul` (each version) and `copy_until_zero_u64`: `r8` is the start of the
-//!   destination and `rdi` the first byte not yet written, so the fixup
-//!   returns `rdi - r8` (in elements for the second). They store only what
-//!   they have checked, so the count is exactly what was written.
+//! - `copy_until_nul` and `copy_until_zero_u64` return what they did not
+//!   copy, and store only what they have checked, so the count is exactly
+//!   what was written. The general-register and SSE2 C-string copies (one
+//!   group): `r8` is the end of the source minus 16 and `rsi` the first
+//!   source byte not yet copied, so the fixup returns `r8 + 16 - rsi` (the
+//!   general-register one stores at `rsi + rdi`, `rdi` being the distance
+//!   from the source to the destination, so only `rsi` moves). The AVX2
+//!   one: `r8` is the end of the destination and `rdi` the first byte not
+//!   yet written, `r8 - rdi` are left. The array copy: `rdx` holds the
+//!   elements not yet copied, decremented right after each store.
 //! - `atomic_u32`: nothing to keep; the fixup returns `u64::MAX`, which no
 //!   `u32` result can be.
 //!
@@ -109,9 +115,9 @@ macro_rules! words_variant {
 }
 
 /// The SSE2 C-string copy of host builds (none on kernel builds). Same
-/// registers and invariant as the general-register version; `xmm7` is
-/// zero, and the last block goes through the red zone (the routine is a
-/// leaf).
+/// invariant as the general-register version (`rdi` is the destination
+/// here, `rdx` the bytes left); `xmm7` is zero, and the last block goes
+/// through the red zone (the routine is a leaf).
 #[cfg(target_os = "none")]
 macro_rules! sse2_variant {
     () => {
@@ -126,7 +132,7 @@ macro_rules! sse2_variant {
             // usize copy_until_nul(u8 *dst /* rdi */, const u8 *src /* rsi */, usize len /* rdx */)
             entry!("@", "copy_until_nul"),
             "\n",
-            "    mov r8, rdi\n",
+            "    lea r8, [rsi + rdx - 16]\n",
             "    test rdx, rdx\n",
             "    jz 90f\n",
             // Head: bytes until the source is 16-aligned.
@@ -243,8 +249,9 @@ macro_rules! sse2_variant {
             "83: movzx eax, byte ptr [rsp - 24]\n",
             "    mov byte ptr [rdi], al\n",
             "89: add rdi, rcx\n",
-            "90: mov rax, rdi\n",
-            "    sub rax, r8\n",
+            "    add rsi, rcx\n",
+            "90: lea rax, [r8 + 16]\n",
+            "    sub rax, rsi\n",
             "    ret\n",
             entry_end!("copy_until_nul"),
             "\n",
@@ -258,46 +265,43 @@ core::arch::global_asm!(
     ".p2align 4",
     // usize copy_until_nul(u8 *dst /* rdi */, const u8 *src /* rsi */, usize len /* rdx */)
     entry!("@", words_variant!()),
-    "    mov r8, rdi",
-    "    test rdx, rdx",
-    "    jz 90f",
-    // Head: bytes until the source is 8-aligned.
+    "    lea r8, [rsi + rdx - 16]",
+    "    sub rdi, rsi",
+    "    cmp rdx, 16",
+    "    jb 5f",
+    // Head: bytes until the source is 8-aligned (at most 7 of the 16 or
+    // more).
     "1:  test sil, 7",
     "    jz 2f",
     "    movzx eax, byte ptr [rsi]",
-    "    mov byte ptr [rdi], al",
+    "    mov byte ptr [rsi + rdi], al",
     "    inc rsi",
-    "    inc rdi",
     "    test al, al",
-    "    jz 90f",
-    "    dec rdx",
     "    jnz 1b",
     "    jmp 90f",
-    // r9 = 0x01..01; a word x has a zero byte iff
-    // ((x - r9) & !x) >> 7 & r9 != 0, with (t & !x) computed as
-    // (t | x) ^ x (no BMI on the kernel targets).
+    // r9 = 0x01..01, rdx = 0x80..80: a word x has a zero byte iff
+    // (x - r9) & !x & rdx != 0, with (t & !x) computed as (t | x) ^ x (no
+    // BMI on the kernel targets).
     "2:  movabs r9, 0x0101010101010101",
-    // One word if needed to make the source 16-aligned.
+    "    movabs rdx, 0x8080808080808080",
+    // One word if the source is not 16-aligned (9 or more bytes are left).
     "    test sil, 8",
     "    jz 3f",
-    "    cmp rdx, 8",
-    "    jb 5f",
     "    mov rax, qword ptr [rsi]",
     "    mov r11, rax",
     "    sub r11, r9",
     "    or r11, rax",
     "    xor r11, rax",
-    "    shr r11, 7",
-    "    test r11, r9",
+    "    test r11, rdx",
     "    jnz 5f",
-    "    mov qword ptr [rdi], rax",
+    "    mov qword ptr [rsi + rdi], rax",
     "    add rsi, 8",
-    "    add rdi, 8",
-    "    sub rdx, 8",
-    // Pairs of words (one aligned 16-byte block, so one page).
-    "3:  cmp rdx, 16",
-    "    jb 5f",
-    "    mov rax, qword ptr [rsi]",
+    "3:  cmp rsi, r8",
+    "    ja 5f",
+    // Pairs of words (one aligned 16-byte block, so one page) while 16
+    // bytes are left.
+    ".p2align 4",
+    "4:  mov rax, qword ptr [rsi]",
     "    mov rcx, qword ptr [rsi + 8]",
     "    mov r11, rax",
     "    sub r11, r9",
@@ -308,36 +312,35 @@ core::arch::global_asm!(
     "    or r10, rcx",
     "    xor r10, rcx",
     "    or r11, r10",
-    "    shr r11, 7",
-    "    test r11, r9",
+    "    test r11, rdx",
     "    jnz 5f",
-    "    mov qword ptr [rdi], rax",
-    "    mov qword ptr [rdi + 8], rcx",
+    "    mov qword ptr [rsi + rdi], rax",
+    "    mov qword ptr [rsi + rdi + 8], rcx",
     "    add rsi, 16",
-    "    add rdi, 16",
-    "    sub rdx, 16",
-    "    jmp 3b",
-    // Tail (fewer than 16 bytes left, or a NUL in the next 16): bytes.
-    "5:  test rdx, rdx",
-    "    jz 90f",
+    "    cmp rsi, r8",
+    "    jbe 4b",
+    // Tail (fewer than 16 bytes left, or a NUL in the next 16): bytes up
+    // to the NUL or the end (rdx).
+    "5:  lea rdx, [r8 + 16]",
+    "    cmp rsi, rdx",
+    "    jae 90f",
     "6:  movzx eax, byte ptr [rsi]",
-    "    mov byte ptr [rdi], al",
+    "    mov byte ptr [rsi + rdi], al",
     "    inc rsi",
-    "    inc rdi",
     "    test al, al",
     "    jz 90f",
-    "    dec rdx",
-    "    jnz 6b",
-    "90: mov rax, rdi",
-    "    sub rax, r8",
+    "    cmp rsi, rdx",
+    "    jb 6b",
+    "90: lea rax, [r8 + 16]",
+    "    sub rax, rsi",
     "    ret",
     entry_end!(words_variant!()),
     sse2_variant!(),
     asm_label!("copy_until_nul", "_fault_end"),
     // Entered from the trap handler with the registers of the fault.
     asm_label!("copy_until_nul", "_fixup"),
-    "    mov rax, rdi",
-    "    sub rax, r8",
+    "    lea rax, [r8 + 16]",
+    "    sub rax, rsi",
     "    ret",
     routine_end!(),
 );
@@ -345,8 +348,9 @@ core::arch::global_asm!(
 // The AVX2 C-string copy of host builds, used when the CPU has AVX2:
 // aligned 32-byte blocks, four at a time in a 128-byte-aligned group. The
 // first block (from the source on) and the last (up to the NUL or the
-// limit) go through the red zone. Same registers and invariant as the
-// other versions; its own group so that its fixup can `vzeroupper`.
+// limit) go through the red zone. `r8` is the end of the destination and
+// `rdi` the first byte not yet written, so `r8 - rdi` bytes are left; its
+// own group, so that its fixup can also `vzeroupper`.
 #[cfg(not(target_os = "none"))]
 core::arch::global_asm!(
     routine_start!("@", "copy_until_nul_avx2"),
@@ -354,7 +358,7 @@ core::arch::global_asm!(
     ".p2align 4",
     // usize copy_until_nul_avx2(u8 *dst /* rdi */, const u8 *src /* rsi */, usize len /* rdx */)
     entry!("@", "copy_until_nul_avx2"),
-    "    mov r8, rdi",
+    "    lea r8, [rdi + rdx]",
     "    test rdx, rdx",
     "    jz 90f",
     "    vpxor xmm7, xmm7, xmm7",
@@ -482,16 +486,16 @@ core::arch::global_asm!(
     "    add rsi, 32",
     "    jmp 3b",
     "90: vzeroupper",
-    "    mov rax, rdi",
-    "    sub rax, r8",
+    "    mov rax, r8",
+    "    sub rax, rdi",
     "    ret",
     entry_end!("copy_until_nul_avx2"),
     asm_label!("copy_until_nul_avx2", "_fault_end"),
     // Entered from the trap handler with the registers of the fault.
     asm_label!("copy_until_nul_avx2", "_fixup"),
     "    vzeroupper",
-    "    mov rax, rdi",
-    "    sub rax, r8",
+    "    mov rax, r8",
+    "    sub rax, rdi",
     "    ret",
     routine_end!(),
 );
@@ -501,29 +505,26 @@ core::arch::global_asm!(
     ".p2align 4",
     // usize copy_until_zero_u64(u64 *dst /* rdi */, const u8 *src /* rsi */, usize elems /* rdx */)
     entry!("@", "copy_until_zero_u64"),
-    "    mov r8, rdi",
     asm_label!("copy_until_zero_u64", "_fault_start"),
     "    test rdx, rdx",
     "    jz 9f",
-    // Unaligned loads read only the element's own bytes.
+    // Unaligned loads read only the element's own bytes. `rdx` drops right
+    // after each store.
     "1:  mov rax, qword ptr [rsi]",
     "    mov qword ptr [rdi], rax",
     "    add rsi, 8",
     "    add rdi, 8",
+    "    dec rdx",
     "    test rax, rax",
     "    jz 9f",
-    "    dec rdx",
+    "    test rdx, rdx",
     "    jnz 1b",
-    "9:  mov rax, rdi",
-    "    sub rax, r8",
-    "    shr rax, 3",
+    "9:  mov rax, rdx",
     "    ret",
     asm_label!("copy_until_zero_u64", "_fault_end"),
     // Entered from the trap handler with the registers of the fault.
     asm_label!("copy_until_zero_u64", "_fixup"),
-    "    mov rax, rdi",
-    "    sub rax, r8",
-    "    shr rax, 3",
+    "    mov rax, rdx",
     "    ret",
     entry_end!("copy_until_zero_u64"),
     routine_end!(),
@@ -663,7 +664,7 @@ pub(crate) fn has_avx2() -> bool {
 pub(crate) unsafe fn copy_until_nul_words(dst: *mut u8, src: *const u8, len: usize) -> usize {
     // SAFETY: as for `copy_until_nul`: the routine writes only the bytes it
     // reports and reads only the pages of the bytes it copies.
-    unsafe { asm_copy_until_nul_words(dst, src, len) }
+    len - unsafe { asm_copy_until_nul_words(dst, src, len) }
 }
 
 /// The SSE2 C-string copy of host builds whose CPU lacks AVX2.
@@ -676,7 +677,7 @@ pub(crate) unsafe fn copy_until_nul_words(dst: *mut u8, src: *const u8, len: usi
 #[inline]
 pub(crate) unsafe fn copy_until_nul_sse2(dst: *mut u8, src: *const u8, len: usize) -> usize {
     // SAFETY: as for `copy_until_nul_words`.
-    unsafe { asm_copy_until_nul_sse2(dst, src, len) }
+    len - unsafe { asm_copy_until_nul_sse2(dst, src, len) }
 }
 
 /// The AVX2 C-string copy of host builds.
@@ -689,5 +690,5 @@ pub(crate) unsafe fn copy_until_nul_sse2(dst: *mut u8, src: *const u8, len: usiz
 #[inline]
 pub(crate) unsafe fn copy_until_nul_avx2(dst: *mut u8, src: *const u8, len: usize) -> usize {
     // SAFETY: as for `copy_until_nul_words`; the caller checked AVX2.
-    unsafe { asm_copy_until_nul_avx2(dst, src, len) }
+    len - unsafe { asm_copy_until_nul_avx2(dst, src, len) }
 }
