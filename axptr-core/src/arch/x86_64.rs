@@ -43,7 +43,8 @@
 //! `mov` (x86's sequentially consistent load, as stores are `xchg`).
 //!
 //! SMAP: the access guard opens the window with `stac` and closes it with
-//! `clac` on kernels that enabled user-access protection (`arch/mod.rs`).
+//! `clac` on kernels that enabled user-access protection
+//! (`x86_64_smap.rs`).
 
 core::arch::global_asm!(
     routine_start!("@", "copy_raw"),
