@@ -71,8 +71,12 @@ fn copy_in<P: AddrSpaceProvider + ?Sized, A: Access>(
     let (common, rest) = dst.split_at_mut(kernel_size.min(user_size));
     rest.fill(0);
     let size = common.len();
-    if user_size > size && !check_zeroed_user(provider, src.wrapping_byte_add(size), user_size - size)? {
-        return Err(LinuxError::E2BIG);
+    if user_size > size {
+        // OVERFLOW: a struct whose end wraps is no user memory.
+        let tail = src.addr().checked_add(size).ok_or(LinuxError::EFAULT)?;
+        if !check_zeroed_user(provider, UserPtr::<u8>::from(tail), user_size - size)? {
+            return Err(LinuxError::E2BIG);
+        }
     }
     src.read_slice(provider, common)
 }
@@ -100,8 +104,10 @@ pub fn copy_struct_to_user<P: AddrSpaceProvider + ?Sized>(
     let (common, rest) = src.split_at(src.len().min(user_size));
     let size = common.len();
     if user_size > size {
-        let tail = user_size - size;
-        if clear_user(provider, dst.wrapping_byte_add(size), tail)? != tail {
+        // OVERFLOW: a struct whose end wraps is no user memory.
+        let tail = dst.addr().checked_add(size).ok_or(LinuxError::EFAULT)?;
+        let rest = user_size - size;
+        if clear_user(provider, UserPtr::from(tail), rest)? != rest {
             return Err(LinuxError::EFAULT);
         }
     }
