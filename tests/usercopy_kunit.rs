@@ -78,11 +78,7 @@ where
         Err(LinuxError::EFAULT),
         "illegal get_user passed"
     );
-    assert_eq!(
-        val[0],
-        T::default(),
-        "zeroing failure for illegal get_user"
-    );
+    assert_eq!(val[0], T::default(), "zeroing failure for illegal get_user");
     let marker = 0xF09F_A4AF_F09F_A4AFu64.to_ne_bytes();
     f.kmem[..8].copy_from_slice(&marker);
     let kernel = f.kmem.as_mut_ptr().addr();

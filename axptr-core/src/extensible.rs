@@ -161,8 +161,9 @@ impl<T: UserCopy, A: Access> UserPtr<T, A> {
         let mut value = MaybeUninit::<T>::zeroed();
         // SAFETY: the `size_of::<T>()` bytes of `value` are initialized
         // (zeroed) and only this slice reaches them while it lives.
-        let bytes =
-            unsafe { slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of_user::<T>()) };
+        let bytes = unsafe {
+            slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size_of_user::<T>())
+        };
         copy_struct_from_user(provider, bytes, self.cast::<u8>(), user_size)?;
         // SAFETY: every byte is initialized, and `T: UserCopy` accepts any
         // bytes.
@@ -186,9 +187,8 @@ impl<T: UserCopy> UserPtr<T> {
     ) -> LinuxResult<bool> {
         // SAFETY: `value` is `size_of::<T>()` initialized bytes (UserCopy:
         // no padding), only read while the slice lives.
-        let bytes = unsafe {
-            slice::from_raw_parts((&raw const *value).cast::<u8>(), size_of_user::<T>())
-        };
+        let bytes =
+            unsafe { slice::from_raw_parts((&raw const *value).cast::<u8>(), size_of_user::<T>()) };
         copy_struct_to_user(provider, self.cast::<u8>(), user_size, bytes)
     }
 }

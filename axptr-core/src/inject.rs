@@ -69,7 +69,10 @@ impl FaultPlan {
     ///
     /// If `n` is 0 (use [`never`](Self::never) to only count).
     pub const fn nth(n: usize) -> Self {
-        assert!(n > 0, "accesses are counted from 1; FaultPlan::never() fails none");
+        assert!(
+            n > 0,
+            "accesses are counted from 1; FaultPlan::never() fails none"
+        );
         Self { nth: n, after: 0 }
     }
 
@@ -151,11 +154,7 @@ fn allowed_slow(user: usize, len: usize) -> usize {
             return len;
         }
         // One-shot: the thread that takes the plan injects it.
-        if slot
-            .fail_at
-            .compare_exchange(n, 0, SeqCst, SeqCst)
-            .is_err()
-        {
+        if slot.fail_at.compare_exchange(n, 0, SeqCst, SeqCst).is_err() {
             return len;
         }
         slot.injected.fetch_add(1, SeqCst);

@@ -168,8 +168,8 @@ impl<A: Access> UserPtr<UserConstPtr<c_char>, A> {
         // its copy is bounded by the budget, not by `MAX_ARG_STRINGS`.
         let most = limits.max_strings.min(limits.stack_left / POINTER);
         // OVERFLOW: `most <= usize::MAX / POINTER`, so one more fits.
-        let pointers =
-            self.read_null_terminated_vec_limited(provider, Limit::new(most + 1, LinuxError::E2BIG))?;
+        let pointers = self
+            .read_null_terminated_vec_limited(provider, Limit::new(most + 1, LinuxError::E2BIG))?;
         // OVERFLOW: `pointers.len() <= most <= stack_left / POINTER`.
         limits.stack_left -= pointers.len() * POINTER;
         let mut strings = Vec::new();
@@ -177,10 +177,7 @@ impl<A: Access> UserPtr<UserConstPtr<c_char>, A> {
             .try_reserve_exact(pointers.len())
             .map_err(|_| LinuxError::ENOMEM)?;
         for string in pointers {
-            let limit = Limit::new(
-                limits.max_string.min(limits.stack_left),
-                LinuxError::E2BIG,
-            );
+            let limit = Limit::new(limits.max_string.min(limits.stack_left), LinuxError::E2BIG);
             let string = string.read_cstring_limited(provider, limit)?;
             // OVERFLOW: the string with its NUL is at most `limit.max <=
             // stack_left` bytes.
