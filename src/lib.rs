@@ -175,8 +175,3 @@ pub mod __private {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-
-/// The guide's pages, compiled and run as doc tests.
-#[cfg(doctest)]
-#[doc = include_str!("../docs/guide/primitives.md")]
-struct PrimitivesGuide;
