@@ -38,7 +38,9 @@ pub const EXTENSIBLE_SIZE_MAX: usize = PAGE_SIZE_4K;
 /// Copies an extensible struct of `user_size` user bytes at `src` into `dst`
 /// (the kernel's struct, `dst.len()` bytes), Linux's
 /// `copy_struct_from_user`: a shorter user struct is zero-extended, a
-/// longer one must end in zeroes. See the [module documentation](self).
+/// longer one must end in zeroes, one above [`EXTENSIBLE_SIZE_MAX`] is
+/// refused. A minimum size (the struct's first version) is the caller's to
+/// check, since its error differs between syscalls.
 ///
 /// # Errors
 ///
@@ -86,7 +88,7 @@ fn copy_in<P: AddrSpaceProvider + ?Sized, A: Access>(
 /// part that fits, a longer one is zeroed past the kernel's size. Returns
 /// whether non-zero kernel bytes did not fit (the program is too old to
 /// see fields the kernel set; the caller decides whether that is an
-/// error). See the [module documentation](self).
+/// error).
 ///
 /// # Errors
 ///
