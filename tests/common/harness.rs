@@ -207,6 +207,14 @@ pub enum Kind {
     WithStr,
     /// `check_region(addr, len bytes, flags)`
     CheckRegion,
+    /// `read_slice_partial` of `len` elements
+    ReadSlicePartial,
+    /// `write_slice_partial` of `len` elements (`UserPtr` only)
+    WriteSlicePartial,
+    /// a `UserReader` over `len` bytes, read in chunks of `1 + seed % 700`
+    CursorRead,
+    /// a `UserWriter` over `len` bytes, written in chunks of `1 + seed % 700`
+    CursorWrite,
 }
 
 /// One request. Fields a kind does not use are ignored.
@@ -474,16 +482,18 @@ impl Env {
         self.compare_presence(&present_before, &needed, &reach, ok)?;
         if matches!(
             (op.kind, op.ptr),
-            (Kind::Write | Kind::WriteSlice, _)
-                | (
-                    Kind::Get
-                        | Kind::GetAsSlice
-                        | Kind::GetAsNullTerminated
-                        | Kind::With
-                        | Kind::WithSlice
-                        | Kind::WithNullTerminated,
-                    Ptr::Mut
-                )
+            (
+                Kind::Write | Kind::WriteSlice | Kind::WriteSlicePartial | Kind::CursorWrite,
+                _
+            ) | (
+                Kind::Get
+                    | Kind::GetAsSlice
+                    | Kind::GetAsNullTerminated
+                    | Kind::With
+                    | Kind::WithSlice
+                    | Kind::WithNullTerminated,
+                Ptr::Mut
+            )
         ) {
             self.compare_memory()?;
         }
@@ -692,6 +702,102 @@ impl Env {
                 let v = model.region(addr, bytes, byte, copy(flags));
                 let got = check_region(space, addr, bytes, flags);
                 same(&v, &got, |()| ())?;
+                Ok(summary(&v))
+            }
+            Kind::ReadSlicePartial => {
+                let v = model.partial(addr, buf_count * size, READ);
+                let mut buf: Vec<T> = (0..buf_count)
+                    .map(|_| T::from_bytes(&vec![0xa5; size]))
+                    .collect();
+                let got = both!(op.ptr, |p| p.read_slice_partial(space, &mut buf))
+                    .map(|n| (n, bytes_of(&buf)));
+                // The bytes moved, then zeroes: no stale kernel bytes.
+                same(&v, &got, |n| {
+                    let mut want = model.bytes(addr, n);
+                    want.resize(buf_count * size, 0);
+                    (n, want)
+                })?;
+                Ok(summary(&v))
+            }
+            Kind::WriteSlicePartial => {
+                let data = pattern(op.seed, buf_count * size);
+                let v = model.partial(addr, data.len(), WRITE);
+                let src: Vec<T> = elements(&data, buf_count, size);
+                let got = UserPtr::<T>::from(addr).write_slice_partial(space, &src);
+                same(&v, &got, |n| n)?;
+                if let Ok(n) = got {
+                    model.write(addr, &data[..n]);
+                }
+                Ok(summary(&v))
+            }
+            Kind::CursorRead | Kind::CursorWrite => {
+                // Bytes, whatever the element type; the kernel buffer is
+                // bounded like the others.
+                let len = resolve(op.len, 1);
+                let len = if len <= MAX_BUF {
+                    len
+                } else {
+                    len % (MAX_BUF + 1)
+                };
+                let chunk = 1 + (op.seed % 700) as usize;
+                let reading = matches!(op.kind, Kind::CursorRead);
+                let flags = if reading { READ } else { WRITE };
+                // An empty cursor transfers nothing and checks nothing.
+                let v = if len == 0 {
+                    Verdict {
+                        result: Ok(0),
+                        needed: 0..0,
+                        reach: 0..0,
+                    }
+                } else {
+                    model.partial(addr, len, flags)
+                };
+                let data = pattern(op.seed, len);
+                let mut buf = vec![0xa5u8; len];
+                let mut reader = match op.ptr {
+                    Ptr::Mut => UserPtr::<u8>::from(addr).reader(len),
+                    Ptr::Const => UserConstPtr::<u8>::from(addr).reader(len),
+                };
+                let mut writer = UserPtr::<u8>::from(addr).writer(len);
+                let mut done = 0;
+                let got = loop {
+                    let stop = len.min(done + chunk);
+                    let step = if reading {
+                        reader.read(space, &mut buf[done..stop])
+                    } else {
+                        writer.write(space, &data[done..stop])
+                    };
+                    match step {
+                        Ok(0) => break Ok(done),
+                        Ok(n) => done += n,
+                        Err(e) if done == 0 => break Err(e),
+                        Err(e) => {
+                            return Err(format!("{e:?} after {done} bytes had moved"));
+                        }
+                    }
+                };
+                // A short read zeroes the rest of the chunk it was given;
+                // nothing after that chunk is touched.
+                let chunk_end = len.min(done + chunk);
+                if reading
+                    && got.is_ok()
+                    && (buf[done..chunk_end].iter().any(|&b| b != 0)
+                        || buf[chunk_end..].iter().any(|&b| b != 0xa5))
+                {
+                    return Err(format!(
+                        "the kernel buffer after {done} bytes read: {buf:?}"
+                    ));
+                }
+                same(&v, &got, |n| n)?;
+                if let Ok(n) = got {
+                    if reading {
+                        if buf[..n] != model.bytes(addr, n)[..] {
+                            return Err("the cursor read other bytes than the model's".into());
+                        }
+                    } else {
+                        model.write(addr, &data[..n]);
+                    }
+                }
                 Ok(summary(&v))
             }
         }

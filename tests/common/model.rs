@@ -166,6 +166,36 @@ impl Model {
         }
     }
 
+    /// A transfer with progress of up to `len` bytes at `addr`
+    /// (`read_slice_partial`, `write_slice_partial`, the cursors): the
+    /// number of bytes moved, from `addr` up to the first byte not mapped
+    /// with `flags`. A range outside user space (Linux's `access_ok`)
+    /// moves nothing; `EFAULT` when nothing moved of a non-empty range.
+    pub fn partial(&self, addr: usize, len: usize, flags: MappingFlags) -> Verdict<usize> {
+        let start = addr as u128;
+        let end = start + len as u128;
+        let in_bounds = end <= self.user_end && end <= usize::MAX as u128;
+        let mut moved = 0u128;
+        if in_bounds {
+            while start + moved < end && self.mapped(start + moved, 1, flags) {
+                let page_end = ((start + moved) / PAGE_U + 1) * PAGE_U;
+                moved = page_end.min(end) - start;
+            }
+        }
+        let result = if !in_bounds || (moved == 0 && len != 0) {
+            Err(LinuxError::EFAULT)
+        } else {
+            Ok(moved as usize)
+        };
+        // The pages moved through are validated (and populated); nothing
+        // else is touched.
+        Verdict {
+            result,
+            needed: start..start + moved,
+            reach: start..start + moved,
+        }
+    }
+
     /// Null-terminated data at `addr`: the number of elements before the
     /// first all-zero one, looking at no more than `limit` elements
     /// (terminator included).
