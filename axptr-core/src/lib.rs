@@ -2,11 +2,19 @@
 //!
 //! A syscall's pointer arguments are untrusted numbers. This crate turns
 //! them into [`UserPtr`] / [`UserConstPtr`], validates the memory they name
-//! against the kernel's [`AddrSpace`] (mapping, permissions, alignment,
-//! overflow, population of lazy pages), and touches it only with the fault
-//! flag set ([`is_accessing_user_memory`]), so the kernel's page-fault
-//! handler knows a fault on user memory is expected. Every bad input is a
-//! [`LinuxError`], never a panic.
+//! against the kernel's [`AddrSpace`] (the bounds of user space, mapping,
+//! permissions, overflow, population of lazy pages), and touches it only
+//! with the fault flag set ([`is_accessing_user_memory`]), so the kernel's
+//! page-fault handler knows a fault on user memory is expected, through a
+//! copy routine whose faults the handler can send to a fixup
+//! ([`fixup_for`]). Every bad input is a [`LinuxError`], never a panic.
+//! Safe code copies (and moves data with the [`UserReader`] /
+//! [`UserWriter`] cursors); lending references into user memory is
+//! `unsafe`.
+//!
+//! Kernels use it through the `axptr` crate, which re-exports everything
+//! here beside `#[derive(UserCopy)]` and `#[syscall]`, and whose
+//! documentation holds the guide (`axptr::guide`).
 //!
 //! ```
 //! # #[cfg(feature = "testing")] fn main() -> Result<(), axerrno::LinuxError> {

@@ -2,7 +2,7 @@
 //!
 //! Deliberately naive, so that it is obviously right: the address space is a
 //! plain map from page number to (flags, bytes), every rule is a direct
-//! reading of the table in the README, ranges are walked page by page and
+//! reading of the validation table (`axptr::guide::transfers`), ranges are walked page by page and
 //! null-terminated data element by element, and all arithmetic on user
 //! numbers is done in `u128`, where nothing a 64-bit register holds can
 //! overflow. It shares no code with `axptr-core`'s `check.rs`.

@@ -170,6 +170,9 @@ unsafe fn lend_cstr<'a>(ptr: NonNull<u8>, len: usize) -> &'a CStr {
     unsafe { CStr::from_bytes_with_nul_unchecked(bytes) }
 }
 
+/// In place, `unsafe`: references into user memory, `&mut` through a
+/// [`UserPtr<T>`] and `&` through a [`UserConstPtr<T>`](crate::UserConstPtr),
+/// under the in-place contract of [`Lend`].
 impl<T, A: Access> UserPtr<T, A> {
     /// Validates a `T` (aligned, mapped with [`ACCESS_FLAGS`](Self::ACCESS_FLAGS),
     /// populated) and lends it in place for as long as the provider stays
@@ -336,6 +339,8 @@ impl<T, A: Access> UserPtr<T, A> {
     }
 }
 
+/// C strings in place, `unsafe` (see [`Lend`]). (Docs built for x86_64 show
+/// `c_char` as `i8`.)
 impl<A: Access> UserPtr<c_char, A> {
     /// Validates a C string of at most [`PATH_MAX`](crate::PATH_MAX) bytes
     /// (NUL included) and lends it in place.

@@ -24,6 +24,7 @@ use crate::{
     uaccess::copy_from_validated,
 };
 
+/// Null-terminated data (an `argv` array, say), copied into kernel memory.
 impl<T, A: Access> UserPtr<T, A> {
     /// Copies null-terminated data (terminated by an all-zero element) into
     /// `buf`, and returns the part before the terminator. `buf.len()` is the
@@ -115,6 +116,8 @@ impl<T, A: Access> UserPtr<T, A> {
     }
 }
 
+/// C strings, copied into kernel memory. (Docs built for x86_64 show
+/// `c_char` as `i8`.)
 impl<A: Access> UserPtr<c_char, A> {
     /// Copies a C string into `buf` and returns it. `buf.len()` is the
     /// limit, NUL included (use [`PATH_MAX`](crate::PATH_MAX) bytes for a
