@@ -19,8 +19,11 @@ mod conformance;
 mod linux {
     use std::collections::{BTreeMap, BTreeSet};
 
+    use std::sync::OnceLock;
+
     use super::conformance::{
-        Verdict, cases, differences, errno_name, layout, run_all, syscall_name,
+        Result, Verdict, cases, differences, errno_name, kernel, layout, readme_style, run_all,
+        syscall_name,
     };
 
     /// A fresh working directory with the files of `layout::TREE_*`.
@@ -47,18 +50,28 @@ mod linux {
         }
     }
 
+    /// Every case on Linux, on the conformance kernel and on the
+    /// README-style kernel. Once per test binary: the layout sits at a fixed
+    /// address, which two runs at once cannot share.
+    fn results() -> &'static [Vec<Result>] {
+        static RESULTS: OnceLock<Vec<Vec<Result>>> = OnceLock::new();
+        RESULTS.get_or_init(|| {
+            let dir = WorkDir::new();
+            let cwd = dir.0.to_str().expect("a UTF-8 temporary directory");
+            run_all(cwd, &[&kernel::SYSCALLS, &readme_style::SYSCALLS])
+        })
+    }
+
     #[test]
     fn the_sim_kernel_agrees_with_linux_but_for_documented_differences() {
-        let dir = WorkDir::new();
-        let cwd = dir.0.to_str().expect("a UTF-8 temporary directory");
-        let results = run_all(cwd);
+        let results = &results()[0];
 
         // The table: cases, agreements and differences per syscall.
         let mut table: BTreeMap<&str, [usize; 4]> = BTreeMap::new();
         let mut used_choices = BTreeSet::new();
         let mut used_core = BTreeSet::new();
         let mut failures = Vec::new();
-        for result in &results {
+        for result in results {
             let row = table.entry(syscall_name(result.case.nr)).or_default();
             row[0] += 1;
             match &result.verdict {
@@ -128,6 +141,97 @@ mod linux {
             );
         }
         assert!(total[0] >= 300, "only {} cases", total[0]);
+    }
+
+    /// What the conformance test catches: handlers written the way the
+    /// README recommended before (kernel-copy slices, `&CStr` paths,
+    /// all-or-nothing iovec buffers) disagree with Linux in every way the
+    /// issue measured, on cases where the conformance kernel agrees.
+    #[test]
+    fn readme_style_handlers_disagree_in_every_way_the_issue_measured() {
+        let [conformance, readme] = results() else {
+            panic!("two kernels");
+        };
+        let agree = |results: &[Result]| {
+            results
+                .iter()
+                .filter(|r| matches!(r.verdict, Verdict::Agree | Verdict::Documented(_)))
+                .count()
+        };
+        println!(
+            "README-style handlers: {} of {} cases agree; the conformance kernel: {}",
+            agree(readme),
+            readme.len(),
+            agree(conformance)
+        );
+        let causes = [
+            (
+                "a partial read is a short count",
+                "read memfd 64, 32 bytes before a hole",
+            ),
+            (
+                "a bad second iovec is a short count",
+                "readv memfd, second iovec in a hole",
+            ),
+            (
+                "getrandom's short count",
+                "getrandom 64, 32 bytes before a hole",
+            ),
+            (
+                "bytes never transferred are never checked",
+                "read pipe 100 into a buffer whose tail is unmapped",
+            ),
+            (
+                "/dev/null never reads the buffer",
+                "write /dev/null, null buffer",
+            ),
+            (
+                "getcwd checks only what it writes",
+                "getcwd 4096, into PROT_NONE",
+            ),
+            (
+                "the syscall's own checks first: getcwd",
+                "getcwd null, size 1",
+            ),
+            (
+                "the syscall's own checks first: poll",
+                "poll 1025 fds, null",
+            ),
+            (
+                "the syscall's own checks first: pread64",
+                "pread64 negative offset, kernel buffer",
+            ),
+            (
+                "the syscall's own checks first: openat",
+                "openat null path with O_TMPFILE read-only",
+            ),
+            (
+                "iovec lengths past SSIZE_MAX are EFAULT",
+                "writev memfd, lengths past SSIZE_MAX",
+            ),
+        ];
+        for (cause, name) in causes {
+            let find = |results: &'static [Result]| {
+                results
+                    .iter()
+                    .find(|r| r.case.name == name)
+                    .unwrap_or_else(|| panic!("no case {name:?}"))
+            };
+            assert!(
+                matches!(find(conformance).verdict, Verdict::Agree),
+                "{cause}: {name:?} should agree"
+            );
+            let old = find(readme);
+            assert!(
+                matches!(old.verdict, Verdict::Differ(_)),
+                "{cause}: the README style should differ on {name:?}"
+            );
+            println!(
+                "{cause}: {name}: Linux {}, README style {}",
+                errno_name(old.linux.ret),
+                errno_name(old.sim.ret)
+            );
+        }
     }
 
     #[test]

@@ -111,7 +111,7 @@ pub struct PollFd {
 
 /// An open file's object.
 #[derive(Clone, Debug)]
-enum Object {
+pub(super) enum Object {
     Null,
     Zero,
     /// A memory file (index into `Kernel::inodes`).
@@ -123,8 +123,8 @@ enum Object {
 }
 
 #[derive(Clone, Debug)]
-struct OpenFile {
-    object: Object,
+pub(super) struct OpenFile {
+    pub(super) object: Object,
     read: bool,
     write: bool,
     pos: u64,
@@ -145,7 +145,7 @@ struct Pipe {
 
 /// The nodes of the file system model, by absolute path.
 #[derive(Clone, Debug)]
-enum Node {
+pub(super) enum Node {
     Dir,
     File(usize),
     Null,
@@ -160,7 +160,7 @@ pub struct Kernel {
     inodes: Vec<Vec<u8>>,
     pipes: Vec<Pipe>,
     nodes: BTreeMap<String, Node>,
-    cwd: String,
+    pub(super) cwd: String,
     uts: UtsName,
     pub sigmask: u64,
     clock: Timespec,
@@ -176,7 +176,7 @@ impl AddrSpaceProvider for Kernel {
 }
 
 /// Where a read puts its bytes: a user buffer or an iovec array.
-trait Sink {
+pub(super) trait Sink {
     fn put(&mut self, user: &mut SimSpace, bytes: &[u8]) -> LinuxResult<usize>;
 }
 
@@ -193,7 +193,7 @@ impl Sink for IoVecWriter {
 }
 
 /// Where a write takes its bytes from.
-trait Source {
+pub(super) trait Source {
     fn take(&mut self, user: &mut SimSpace, dst: &mut [u8]) -> LinuxResult<usize>;
 }
 
@@ -431,7 +431,7 @@ impl Kernel {
             .fold(0, |bits, (fd, _)| bits | 1 << fd)
     }
 
-    fn file(&mut self, fd: u32) -> LinuxResult<&mut OpenFile> {
+    pub(super) fn file(&mut self, fd: u32) -> LinuxResult<&mut OpenFile> {
         self.fds
             .get_mut(fd as usize)
             .and_then(Option::as_mut)
@@ -439,7 +439,7 @@ impl Kernel {
     }
 
     /// The lowest free descriptor, reserved by `file`.
-    fn install(&mut self, file: OpenFile) -> LinuxResult<u32> {
+    pub(super) fn install(&mut self, file: OpenFile) -> LinuxResult<u32> {
         let free = self
             .fds
             .iter()
@@ -457,7 +457,7 @@ impl Kernel {
 
     /// The file operation of a read: up to `limit` bytes into `sink`, at
     /// `pos` or the file's position.
-    fn read_file(
+    pub(super) fn read_file(
         &mut self,
         fd: u32,
         sink: &mut impl Sink,
@@ -486,7 +486,12 @@ impl Kernel {
     }
 
     /// The file operation of a write: up to `limit` bytes from `src`.
-    fn write_file(&mut self, fd: u32, src: &mut impl Source, limit: usize) -> LinuxResult<usize> {
+    pub(super) fn write_file(
+        &mut self,
+        fd: u32,
+        src: &mut impl Source,
+        limit: usize,
+    ) -> LinuxResult<usize> {
         let file = self.file(fd)?.clone();
         match file.object {
             // Never looks at the buffer.
@@ -518,7 +523,7 @@ impl Kernel {
         }
     }
 
-    fn readable(&mut self, fd: u32) -> LinuxResult<()> {
+    pub(super) fn readable(&mut self, fd: u32) -> LinuxResult<()> {
         if self.file(fd)?.read {
             Ok(())
         } else {
@@ -526,7 +531,7 @@ impl Kernel {
         }
     }
 
-    fn writable(&mut self, fd: u32) -> LinuxResult<()> {
+    pub(super) fn writable(&mut self, fd: u32) -> LinuxResult<()> {
         if self.file(fd)?.write {
             Ok(())
         } else {
@@ -534,7 +539,7 @@ impl Kernel {
         }
     }
 
-    fn next_random(&mut self) -> [u8; 64] {
+    pub(super) fn next_random(&mut self) -> [u8; 64] {
         let mut block = [0u8; 64];
         for chunk in block.chunks_mut(8) {
             // xorshift: the bytes are masked by the comparison anyway.
@@ -548,7 +553,7 @@ impl Kernel {
 
     /// Resolves `path` from `start` (an absolute directory path): the
     /// absolute path of what it names, which must exist.
-    fn walk(&self, start: &str, path: &str) -> LinuxResult<(String, Node)> {
+    pub(super) fn walk(&self, start: &str, path: &str) -> LinuxResult<(String, Node)> {
         let mut at = if path.starts_with('/') {
             String::from("/")
         } else {
@@ -685,48 +690,86 @@ fn sys_openat(
     mode: u32,
 ) -> LinuxResult<u32> {
     let _ = mode; // nothing is created
-    if flags & O_TMPFILE & !O_DIRECTORY != 0
-        && (flags & O_TMPFILE != O_TMPFILE || flags & O_ACCMODE == 0 || flags & O_CREAT != 0)
-    {
-        return Err(LinuxError::EINVAL);
-    }
+    check_open_flags(flags)?;
+    let path = path.read_cstring(k, PATH_MAX)?;
+    k.open(dirfd, path.to_str().map_err(|_| LinuxError::ENOENT)?, flags)
+}
+
+/// `build_open_flags`: the flags `openat` refuses before it reads the path.
+pub(super) fn check_open_flags(flags: u32) -> LinuxResult<()> {
+    const TMPFILE_ONLY: u32 = O_TMPFILE & !O_DIRECTORY;
     if flags & (O_DIRECTORY | O_CREAT) == O_DIRECTORY | O_CREAT {
         return Err(LinuxError::EINVAL);
     }
-    let path = path.read_cstring(k, PATH_MAX)?;
-    let path = path.to_str().map_err(|_| LinuxError::ENOENT)?;
-    if path.is_empty() {
-        return Err(LinuxError::ENOENT);
+    if flags & TMPFILE_ONLY != 0
+        && (flags & (O_TMPFILE | O_CREAT) != O_TMPFILE || flags & O_ACCMODE == 0)
+    {
+        return Err(LinuxError::EINVAL);
     }
-    let start = if path.starts_with('/') || dirfd == AT_FDCWD {
-        k.cwd.clone()
-    } else {
-        let dirfd = u32::try_from(dirfd).map_err(|_| LinuxError::EBADF)?;
-        match &k.file(dirfd)?.object {
-            Object::Dir(dir) => dir.clone(),
-            _ => return Err(LinuxError::ENOTDIR),
+    Ok(())
+}
+
+impl Kernel {
+    /// The rest of `openat`, once the path is a kernel string.
+    pub(super) fn open(&mut self, dirfd: i32, path: &str, flags: u32) -> LinuxResult<u32> {
+        if path.is_empty() {
+            return Err(LinuxError::ENOENT);
         }
-    };
-    let (at, node) = k.walk(&start, path)?;
-    if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL {
-        return Err(LinuxError::EEXIST);
+        let start = if path.starts_with('/') || dirfd == AT_FDCWD {
+            self.cwd.clone()
+        } else {
+            let dirfd = u32::try_from(dirfd).map_err(|_| LinuxError::EBADF)?;
+            match &self.file(dirfd)?.object {
+                Object::Dir(dir) => dir.clone(),
+                _ => return Err(LinuxError::ENOTDIR),
+            }
+        };
+        let (at, node) = self.walk(&start, path)?;
+        if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL {
+            return Err(LinuxError::EEXIST);
+        }
+        let access = flags & O_ACCMODE;
+        let (read, write) = (access != O_WRONLY, access == O_WRONLY || access == O_RDWR);
+        let object = match node {
+            Node::Dir if write => return Err(LinuxError::EISDIR),
+            Node::Dir => Object::Dir(at),
+            _ if flags & O_DIRECTORY != 0 => return Err(LinuxError::ENOTDIR),
+            Node::File(inode) => Object::Mem(inode),
+            Node::Null => Object::Null,
+            Node::Zero => Object::Zero,
+        };
+        self.install(OpenFile {
+            object,
+            read,
+            write,
+            pos: 0,
+        })
     }
-    let access = flags & O_ACCMODE;
-    let (read, write) = (access != O_WRONLY, access == O_WRONLY || access == O_RDWR);
-    let object = match node {
-        Node::Dir if write => return Err(LinuxError::EISDIR),
-        Node::Dir => Object::Dir(at),
-        _ if flags & O_DIRECTORY != 0 => return Err(LinuxError::ENOTDIR),
-        Node::File(inode) => Object::Mem(inode),
-        Node::Null => Object::Null,
-        Node::Zero => Object::Zero,
-    };
-    k.install(OpenFile {
-        object,
-        read,
-        write,
-        pos: 0,
-    })
+
+    /// What `poll` reports for `fd` asked about `events`.
+    pub(super) fn poll_mask(&mut self, fd: i32, events: u16) -> u16 {
+        const POLLIN: u16 = 0x1;
+        const POLLOUT: u16 = 0x4;
+        const POLLERR: u16 = 0x8;
+        const POLLHUP: u16 = 0x10;
+        const POLLNVAL: u16 = 0x20;
+        const POLLRDNORM: u16 = 0x40;
+        const POLLWRNORM: u16 = 0x100;
+        let Ok(fd) = u32::try_from(fd) else {
+            return 0;
+        };
+        let Ok(object) = self.file(fd).map(|file| file.object.clone()) else {
+            return POLLNVAL;
+        };
+        let mask = match object {
+            Object::PipeRead(pipe) if self.pipes[pipe].bufs.is_empty() => 0,
+            Object::PipeRead(_) => POLLIN | POLLRDNORM,
+            Object::PipeWrite(pipe) if self.pipes[pipe].bufs.len() >= PIPE_BUFFERS => 0,
+            Object::PipeWrite(_) => POLLOUT | POLLWRNORM,
+            _ => POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM,
+        };
+        mask & (events | POLLERR | POLLHUP)
+    }
 }
 
 /// `getcwd(buf, size)`: the length with the NUL. Only those bytes are
@@ -747,7 +790,7 @@ fn sys_getcwd(k: &mut Kernel, buf: UserPtr<u8>, size: usize) -> LinuxResult<usiz
 
 /// `uname(buf)`.
 #[syscall]
-fn sys_uname(k: &mut Kernel, buf: UserPtr<UtsName>) -> LinuxResult<()> {
+pub(super) fn sys_uname(k: &mut Kernel, buf: UserPtr<UtsName>) -> LinuxResult<()> {
     let uts = k.uts;
     buf.write(k, uts)
 }
@@ -755,7 +798,11 @@ fn sys_uname(k: &mut Kernel, buf: UserPtr<UtsName>) -> LinuxResult<()> {
 /// `clock_gettime(clockid, tp)`: an unknown clock is refused before `tp`
 /// is looked at.
 #[syscall]
-fn sys_clock_gettime(k: &mut Kernel, clockid: i32, tp: UserPtr<Timespec>) -> LinuxResult<()> {
+pub(super) fn sys_clock_gettime(
+    k: &mut Kernel,
+    clockid: i32,
+    tp: UserPtr<Timespec>,
+) -> LinuxResult<()> {
     // REALTIME, MONOTONIC, PROCESS_CPUTIME, THREAD_CPUTIME, MONOTONIC_RAW,
     // REALTIME_COARSE, MONOTONIC_COARSE, BOOTTIME, TAI.
     if !matches!(clockid, 0..=7 | 11) {
@@ -767,7 +814,7 @@ fn sys_clock_gettime(k: &mut Kernel, clockid: i32, tp: UserPtr<Timespec>) -> Lin
 
 /// `nanosleep(req, rem)`: never interrupted, so `rem` is not written.
 #[syscall]
-fn sys_nanosleep(
+pub(super) fn sys_nanosleep(
     k: &mut Kernel,
     req: UserConstPtr<Timespec>,
     rem: Option<UserPtr<Timespec>>,
@@ -790,7 +837,7 @@ fn sys_nanosleep(
 /// `pipe2(fds, flags)`: the descriptors are released if the pair cannot
 /// be written.
 #[syscall]
-fn sys_pipe2(k: &mut Kernel, fds: UserPtr<[i32; 2]>, flags: u32) -> LinuxResult<()> {
+pub(super) fn sys_pipe2(k: &mut Kernel, fds: UserPtr<[i32; 2]>, flags: u32) -> LinuxResult<()> {
     if flags & !(O_CLOEXEC | O_NONBLOCK | O_DIRECT) != 0 {
         return Err(LinuxError::EINVAL);
     }
@@ -830,33 +877,10 @@ fn sys_poll(k: &mut Kernel, fds: UserPtr<PollFd>, nfds: u32, timeout: i32) -> Li
     }
     let mut entries = vec![PollFd::default(); nfds];
     fds.read_slice(k, &mut entries)?;
-    const POLLIN: u16 = 0x1;
-    const POLLOUT: u16 = 0x4;
-    const POLLERR: u16 = 0x8;
-    const POLLHUP: u16 = 0x10;
-    const POLLNVAL: u16 = 0x20;
-    const POLLRDNORM: u16 = 0x40;
-    const POLLWRNORM: u16 = 0x100;
     let mut ready = 0;
     for entry in &mut entries {
-        let mask = match u32::try_from(entry.fd) {
-            Err(_) => 0,
-            Ok(fd) => match k.file(fd).map(|file| file.object.clone()) {
-                Err(_) => POLLNVAL,
-                Ok(object) => {
-                    let mask = match object {
-                        Object::PipeRead(pipe) if k.pipes[pipe].bufs.is_empty() => 0,
-                        Object::PipeRead(_) => POLLIN | POLLRDNORM,
-                        Object::PipeWrite(pipe) if k.pipes[pipe].bufs.len() >= PIPE_BUFFERS => 0,
-                        Object::PipeWrite(_) => POLLOUT | POLLWRNORM,
-                        _ => POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM,
-                    };
-                    mask & (entry.events | POLLERR | POLLHUP)
-                }
-            },
-        };
-        entry.revents = mask;
-        ready += usize::from(mask != 0);
+        entry.revents = k.poll_mask(entry.fd, entry.events);
+        ready += usize::from(entry.revents != 0);
     }
     axptr::access_ok(k, fds.address().as_usize(), nfds * size_of::<PollFd>())?;
     for (i, entry) in entries.iter().enumerate() {
@@ -893,7 +917,7 @@ fn sys_getrandom(k: &mut Kernel, buf: UserPtr<u8>, len: usize, flags: u32) -> Li
 /// `rt_sigprocmask(how, set, oset, sigsetsize)`: `how` is only looked at
 /// when there is a new set.
 #[syscall]
-fn sys_rt_sigprocmask(
+pub(super) fn sys_rt_sigprocmask(
     k: &mut Kernel,
     how: i32,
     set: Option<UserConstPtr<u64>>,

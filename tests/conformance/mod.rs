@@ -6,12 +6,14 @@ pub mod differences;
 pub mod host;
 pub mod kernel;
 pub mod layout;
+pub mod readme_style;
 
 use std::fmt::Write as _;
 
 use axptr::{LinuxError, sim::SimSpace};
 
-use kernel::{Kernel, SYSCALLS, UtsName, nr};
+use axptr::SyscallTable;
+use kernel::{Kernel, UtsName, nr};
 use layout::*;
 
 /// One syscall with its registers, on a process set up as `layout` says,
@@ -75,7 +77,7 @@ impl Sim {
         }
     }
 
-    pub fn run(&self, case: &Case, image: &[u8]) -> Outcome {
+    pub fn run(&self, table: &SyscallTable<Kernel>, case: &Case, image: &[u8]) -> Outcome {
         let space = &self.space;
         space.set_demand_paging(false);
         space.unmap(BASE, SIZE).expect("unmap the layout");
@@ -98,7 +100,7 @@ impl Sim {
             &case.pipe,
             case.file_pos,
         );
-        let ret = SYSCALLS.dispatch(&mut kernel, case.nr, case.args) as i64;
+        let ret = table.dispatch(&mut kernel, case.nr, case.args) as i64;
         let mut memory = Vec::with_capacity(mapped_len());
         for a in &AREAS {
             memory.extend_from_slice(&space.peek(a.start, a.len()).expect("peek an area"));
@@ -275,31 +277,33 @@ pub struct Result {
     pub verdict: Verdict,
 }
 
-/// Runs every case on both sides.
-pub fn run_all(cwd: &str) -> Vec<Result> {
+/// Runs every case on Linux once and on the sim with each of `tables`;
+/// returns the results per table.
+pub fn run_all(cwd: &str, tables: &[&SyscallTable<Kernel>]) -> Vec<Vec<Result>> {
     let sim = Sim::new(cwd);
     let cases = cases::all();
     let blank = blank_image();
     let mut host = host::Host::start(&cases, cwd, &blank);
-    let results = cases
-        .iter()
-        .map(|case| {
-            let image = image(&blank, &case.pokes);
-            let initial = mapped(&image);
-            let mut linux = host.next(case);
-            let mut sim_outcome = sim.run(case, &image);
+    let mut results: Vec<Vec<Result>> = tables.iter().map(|_| Vec::new()).collect();
+    for case in &cases {
+        let image = image(&blank, &case.pokes);
+        let initial = mapped(&image);
+        let linux = host.next(case);
+        for (table, results) in tables.iter().zip(&mut results) {
+            let mut linux = linux.clone();
+            let mut sim_outcome = sim.run(table, case, &image);
             let verdict = match blank_volatile(case, &mut linux, &mut sim_outcome) {
                 Err(why) => Verdict::Differ(why),
                 Ok(()) => differences::classify(case, &linux, &sim_outcome, &initial),
             };
-            Result {
+            results.push(Result {
                 case: case.clone(),
                 linux,
                 sim: sim_outcome,
                 verdict,
-            }
-        })
-        .collect();
+            });
+        }
+    }
     host.finish();
     results
 }
