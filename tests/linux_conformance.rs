@@ -5,7 +5,10 @@
 //! descriptors, working directory, limits and signal mask. The result
 //! register, user memory, what is left in the pipes, the file and its
 //! positions, the open descriptors and the signal mask must agree, but for
-//! the documented differences (`conformance/differences.rs`).
+//! the documented differences (`conformance/differences.rs`). The same
+//! cases also run through handlers written the old README way
+//! (`conformance/readme_style.rs`), which must disagree in each way the
+//! issue measured: the test is shown to catch them.
 //!
 //! Linux x86_64 only (the sim needs it, and the host kernel is the
 //! reference); elsewhere the test prints that it skipped.
