@@ -190,7 +190,12 @@ impl UserSpace {
     }
 }
 
-impl AddrSpace for UserSpace {
+// SAFETY: `true` only for ranges inside the areas of the user half
+// (`[0, USER_END)`, below the kernel's identity map), which hold user frames
+// and never kernel objects; lazy pages are made present by the page-fault
+// handler while the fault flag is set, and a page unmapped meanwhile faults
+// into axptr's fixup (see `trap.rs`).
+unsafe impl AddrSpace for UserSpace {
     fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
         // Walk the areas that cover the range back to back.
         let mut cur = range.start.as_usize();
@@ -217,6 +222,10 @@ impl AddrSpace for UserSpace {
         // Image pages are present; lazy pages are left to the fault handler
         // (see the module docs).
         Ok(())
+    }
+
+    fn user_range(&self) -> VirtAddrRange {
+        VirtAddrRange::new(VirtAddr::from(0), VirtAddr::from(USER_END))
     }
 }
 

@@ -5,7 +5,8 @@
 use core::{ffi::CStr, mem::size_of};
 
 use axptr::{
-    AddrSpaceProvider, LinuxError, LinuxResult, UserConstPtr, UserCopy, UserPtr, syscall,
+    AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, UserConstPtr, UserCopy, UserPtr,
+    syscall,
     syscall::{SyscallEvent, SyscallTable},
     syscall_table,
 };
@@ -91,10 +92,9 @@ pub fn dispatch(nr: usize, args: [usize; 6], strace: bool) -> isize {
     }
 }
 
-/// Prints straight from user memory, without a kernel copy: `with_slice`
-/// validates the buffer and lends it to the closure inside an access
-/// window, where `SUM` is set (this kernel keeps it clear otherwise) and the
-/// fault flag lets a lazy page be faulted in.
+/// Prints the buffer through a small kernel copy, a chunk at a time: each
+/// copy runs in an access window, where `SUM` is set (this kernel keeps it
+/// clear otherwise) and the fault flag lets a lazy page be faulted in.
 #[syscall]
 fn sys_write(
     aspace: &mut CurrentSpace,
@@ -105,8 +105,19 @@ fn sys_write(
     if fd != 1 && fd != 2 {
         return Err(LinuxError::EBADF);
     }
-    buf.with_slice(aspace, count, crate::console::put_bytes)?;
-    Ok(count)
+    // The whole buffer first, so that a bad one prints nothing; then
+    // copies a chunk at a time (no reference into user memory).
+    axptr::check_region(aspace, buf.addr(), count, MappingFlags::READ)?;
+    let mut chunk = [0u8; 128];
+    let mut reader = buf.reader(count);
+    while !reader.is_empty() {
+        let n = reader.read(aspace, &mut chunk)?;
+        crate::console::put_bytes(&chunk[..n]);
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(reader.transferred())
 }
 
 /// Writes only the string, as Linux does (not the whole `size` bytes).
