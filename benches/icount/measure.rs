@@ -81,9 +81,8 @@ const ROWS: &[Row] = &[
         "heap/direct_write",
         Some(1.1),
     ),
-    // Switch to a `UserWriter` transfer once the cursors exist.
     row(
-        "transfer 64 B [write_slice until UserWriter] / direct (heap)",
+        "UserWriter transfer 64 B / direct (heap)",
         "heap/transfer",
         "heap/direct_transfer",
         Some(1.1),
@@ -107,7 +106,7 @@ const ROWS: &[Row] = &[
         Some(1.1),
     ),
     row(
-        "transfer 64 B [write_slice until UserWriter] / direct (sim)",
+        "UserWriter transfer 64 B / direct (sim)",
         "sim/transfer",
         "sim/direct_transfer",
         Some(1.1),

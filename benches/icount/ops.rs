@@ -213,6 +213,16 @@ fn check_and_populate<P: AddrSpaceProvider>(
     })
 }
 
+/// `get` of the struct at `addr`, keeping only the address of the lent
+/// reference.
+#[inline(always)]
+fn lend<P: AddrSpaceProvider>(provider: &mut P, addr: usize) -> LinuxResult<*mut Stat64> {
+    let ptr = UserPtr::<Stat64>::from(addr);
+    // SAFETY: the reference becomes a raw pointer at once and is never
+    // used; the fixture's spaces are touched by this thread only.
+    unsafe { ptr.get(provider) }.map(core::ptr::from_mut)
+}
+
 /// `get`'s baseline: check and populate, then a reference.
 #[inline(always)]
 fn direct_get<P: AddrSpaceProvider>(provider: &mut P, addr: usize) -> LinuxResult<*mut Stat64> {
@@ -338,8 +348,7 @@ macro_rules! per_space {
 
 per_space! {
     get(|s, _d| {
-        let ptr = UserPtr::<Stat64>::from(black_box(s.stat));
-        consume(ptr.get(&mut s.provider).map(core::ptr::from_mut));
+        consume(lend(&mut s.provider, black_box(s.stat)));
     });
     direct_get(|s, _d| {
         consume(direct_get(&mut s.provider, black_box(s.stat)));
@@ -358,11 +367,10 @@ per_space! {
     direct_write(|s, d| {
         consume(direct_write(&mut s.provider, black_box(s.stat), black_box(d.stat)));
     });
-    // The cursor transfer row: `write_slice` of 64 bytes until `UserWriter`
-    // exists.
+    // A cursor over 64 user bytes, and one write of all of them.
     transfer(|s, d| {
-        let ptr = UserPtr::<u8>::from(black_box(s.stat));
-        consume(ptr.write_slice(&mut s.provider, black_box(&d.bytes)));
+        let mut writer = UserPtr::<u8>::from(black_box(s.stat)).writer(64);
+        consume(writer.write(&mut s.provider, black_box(&d.bytes)));
     });
     direct_transfer(|s, d| {
         consume(direct_write_bytes(&mut s.provider, black_box(s.stat), black_box(&d.bytes)));
@@ -393,16 +401,14 @@ per_space! {
 #[inline(never)]
 fn get_areas_few(f: &mut Fixture) {
     let s = &mut f.areas_few;
-    let ptr = UserPtr::<Stat64>::from(black_box(s.stat));
-    consume(ptr.get(&mut s.provider).map(core::ptr::from_mut));
+    consume(lend(&mut s.provider, black_box(s.stat)));
 }
 
 /// `get` in a space of few areas.
 #[inline(never)]
 fn get_areas_many(f: &mut Fixture) {
     let s = &mut f.areas_many;
-    let ptr = UserPtr::<Stat64>::from(black_box(s.stat));
-    consume(ptr.get(&mut s.provider).map(core::ptr::from_mut));
+    consume(lend(&mut s.provider, black_box(s.stat)));
 }
 
 /// The generated `#[syscall]` entry.
