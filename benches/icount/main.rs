@@ -18,7 +18,10 @@
 //!   (and, in a build with line tables, per-line) breakdown of one
 //!   operation;
 //! - `measure OP N...`: what runs under valgrind (one loop per `N`);
-//! - `list`: the operations.
+//! - `list`: the operations;
+//! - `counts FILE...`: both counts of callgrind files (to debug);
+//! - anything else (`cargo test --benches`): runs every operation once
+//!   and checks its result.
 //!
 //! Run by `cargo bench` (which passes `--bench`), it reports only, and
 //! only if valgrind is installed.
