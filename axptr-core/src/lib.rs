@@ -47,13 +47,18 @@ mod arch;
 mod aspace;
 mod check;
 mod cursor;
+mod extensible;
 mod flag;
+#[cfg(any(feature = "testing", feature = "sim", test))]
+pub mod inject;
 #[cfg(feature = "alloc")]
 pub mod iovec;
 mod ptr;
+pub mod strings;
 pub mod syscall;
 mod uaccess;
 mod user_copy;
+mod zero;
 
 #[cfg(feature = "sim")]
 pub mod sim;
@@ -65,6 +70,7 @@ pub use aspace::{AddrSpace, AddrSpaceProvider};
 pub use axerrno::{LinuxError, LinuxResult};
 pub use check::{PATH_MAX, access_ok, check_region};
 pub use cursor::{UserReader, UserWriter};
+pub use extensible::{EXTENSIBLE_SIZE_MAX, copy_struct_from_user, copy_struct_to_user};
 pub use flag::{
     UserAccessGuard, access_user_memory, is_accessing_user_memory, restore_user_access_flag,
     take_user_access_flag,
@@ -83,3 +89,4 @@ pub use syscall::{
     SyscallTracer,
 };
 pub use user_copy::UserCopy;
+pub use zero::{check_zeroed_user, clear_user};
