@@ -45,6 +45,7 @@ extern crate std;
 
 mod arch;
 mod aspace;
+mod atomic;
 mod check;
 mod cursor;
 mod extensible;

@@ -94,36 +94,11 @@ pub(crate) unsafe fn move_validated(
         match direction {
             Direction::FromUser => arch::copy_raw(kernel, user_ptr::<u8>(user), allowed),
             Direction::ToUser => arch::copy_raw(user_ptr::<u8>(user), kernel, allowed),
-            Direction::Clear => clear_raw(user_ptr::<u8>(user), allowed),
+            Direction::Clear => arch::clear_raw(user_ptr::<u8>(user), allowed),
         }
     };
     // OVERFLOW: `left <= allowed <= len`.
     left + (len - allowed)
-}
-
-/// Zeroes `len` bytes of user memory at `dst` with the fallible copy
-/// routine, a block of zeroes at a time; returns the number of bytes *not*
-/// zeroed.
-///
-/// # Safety
-///
-/// As `arch::copy_raw` for a destination of `len` bytes: validated user
-/// memory, inside an access window.
-#[inline]
-unsafe fn clear_raw(dst: *mut u8, len: usize) -> usize {
-    static ZEROS: [u8; 512] = [0; 512];
-    let mut done = 0;
-    while done < len {
-        let chunk = (len - done).min(ZEROS.len());
-        // SAFETY: `done + chunk <= len`, as the caller allows; `ZEROS` is
-        // kernel memory, only read.
-        let left = unsafe { arch::copy_raw(dst.add(done), ZEROS.as_ptr(), chunk) };
-        if left != 0 {
-            return len - done - (chunk - left);
-        }
-        done += chunk;
-    }
-    0
 }
 
 /// Copies `len` bytes from validated user memory at `src` to `dst`.
