@@ -73,7 +73,10 @@ fn misaligned_word_is_efault_for_every_operation() {
         assert_eq!(p.atomic_fetch_and(&mut space, 1), Err(LinuxError::EFAULT));
         assert_eq!(p.atomic_fetch_xor(&mut space, 1), Err(LinuxError::EFAULT));
     }
-    assert!(space.peek(base, 8).iter().all(|&b| b == 0), "nothing written");
+    assert!(
+        space.peek(base, 8).iter().all(|&b| b == 0),
+        "nothing written"
+    );
 }
 
 #[test]
@@ -104,8 +107,16 @@ fn unmapped_null_and_out_of_space_words_are_efault() {
     let (mut space, base) = space();
     for addr in [0, base + 2 * PAGE, base - PAGE, usize::MAX - 3, 1 << 62] {
         let p = UserPtr::<u32>::from(addr);
-        assert_eq!(p.atomic_load(&mut space), Err(LinuxError::EFAULT), "{addr:#x}");
-        assert_eq!(p.atomic_fetch_add(&mut space, 1), Err(LinuxError::EFAULT), "{addr:#x}");
+        assert_eq!(
+            p.atomic_load(&mut space),
+            Err(LinuxError::EFAULT),
+            "{addr:#x}"
+        );
+        assert_eq!(
+            p.atomic_fetch_add(&mut space, 1),
+            Err(LinuxError::EFAULT),
+            "{addr:#x}"
+        );
     }
 }
 
@@ -240,7 +251,10 @@ mod sim {
         impl AddrSpaceProvider for Unmapping<'_> {
             type AddrSpace = Racing;
             fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut Racing) -> R) -> R {
-                let mut racing = Racing { space: self.space.clone(), validated: false };
+                let mut racing = Racing {
+                    space: self.space.clone(),
+                    validated: false,
+                };
                 let r = f(&mut racing);
                 if racing.validated {
                     self.space.unmap(self.space.base(), PAGE).expect("unmap");
@@ -256,7 +270,7 @@ mod sim {
         // honest; the page it then unmaps faults into the routine's fixup.
         unsafe impl AddrSpace for Racing {
             fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
-                let mut space = self.space.clone();
+                let space = self.space.clone();
                 space.check_region_access(range, flags)
             }
             fn populate_area(
@@ -278,7 +292,10 @@ mod sim {
         let before = space.stats();
         let mut provider = Unmapping { space: &space };
         let p = UserPtr::<u32>::from(space.base());
-        assert_eq!(p.atomic_fetch_add(&mut provider, 1), Err(LinuxError::EFAULT));
+        assert_eq!(
+            p.atomic_fetch_add(&mut provider, 1),
+            Err(LinuxError::EFAULT)
+        );
         assert_eq!(space.stats().fixups, before.fixups + 1);
     }
 }
