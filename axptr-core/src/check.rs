@@ -11,11 +11,16 @@
 //! memory is read, and the fault flag is never set while the address space
 //! is called.
 
+use core::ptr::NonNull;
+
 use axerrno::{LinuxError, LinuxResult};
 use memory_addr::{PAGE_SIZE_4K, VirtAddr, VirtAddrRange};
 use page_table_multiarch::MappingFlags;
 
-use crate::{AddrSpace, AddrSpaceProvider, UserCopy, flag::FlagCleared, strings::Limit};
+use crate::{
+    AddrSpace, AddrSpaceProvider, UserCopy, flag::outside_access, is_accessing_user_memory,
+    strings::Limit,
+};
 
 /// The size of a `T` crossing the user boundary.
 ///
@@ -38,26 +43,80 @@ pub(crate) const fn size_of_user<T: UserCopy>() -> usize {
 /// [`get_as_null_terminated`]: crate::UserConstPtr::get_as_null_terminated
 pub const PATH_MAX: usize = 4096;
 
-/// The user range `[addr, addr + size)`: `None` when it is empty (whose
-/// only check is the bounds of user space), `EFAULT` when it starts at null
-/// or its end overflows.
-#[inline]
-fn user_range(addr: usize, size: usize) -> LinuxResult<Option<VirtAddrRange>> {
-    if size == 0 {
-        return Ok(None);
+/// The end of the last page of the address space that a range may touch:
+/// rounding a range's end up to a page boundary must not overflow.
+const LAST_PAGE_END: usize = usize::MAX & !(PAGE_SIZE_4K - 1);
+
+/// A non-empty user range that starts above null and whose end, rounded up
+/// to a page boundary, does not overflow: what [`check_region`] asks the
+/// address space about.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Span {
+    addr: usize,
+    end: usize,
+}
+
+impl Span {
+    /// The range `[addr, addr + size)` of `size > 0` bytes.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` for a null `addr`, or an end that overflows, before or
+    /// after rounding up to a page boundary (a range that touches the last
+    /// page of the address space).
+    #[inline(always)]
+    pub(crate) fn new(addr: usize, size: usize) -> LinuxResult<Self> {
+        debug_assert!(size > 0, "an empty range has no span");
+        // OVERFLOW: `addr + size <= LAST_PAGE_END` and `addr >= 1` in one
+        // comparison: `addr - 1` wraps to `usize::MAX` for null.
+        match LAST_PAGE_END.checked_sub(size) {
+            Some(room) if addr.wrapping_sub(1) < room => Ok(Self {
+                addr,
+                end: addr + size,
+            }),
+            _ => Err(LinuxError::EFAULT),
+        }
     }
-    if addr == 0 {
-        return Err(LinuxError::EFAULT);
+
+    /// A pointer to the range's first byte.
+    #[inline(always)]
+    pub(crate) fn ptr<T>(self) -> NonNull<T> {
+        // SAFETY: `new` refused a null `addr`.
+        unsafe { NonNull::new_unchecked(crate::uaccess::user_ptr(self.addr)) }
     }
-    VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size)
-        .map(Some)
-        .ok_or(LinuxError::EFAULT)
+
+    /// Asks `aspace` whether the range is mapped with at least `flags`,
+    /// then makes its pages present.
+    ///
+    /// The fault flag must be clear ([`outside_access`]).
+    #[inline(always)]
+    pub(crate) fn check_and_populate<A: AddrSpace + ?Sized>(
+        self,
+        aspace: &mut A,
+        flags: MappingFlags,
+    ) -> LinuxResult<()> {
+        // Not `VirtAddrRange::new`, whose assertion the compiler cannot
+        // always drop: `addr < end` by construction.
+        let range = VirtAddrRange {
+            start: VirtAddr::from(self.addr),
+            end: VirtAddr::from(self.end),
+        };
+        // A `true` answer also puts the range inside user space (the
+        // trait's safety contract): a non-empty range needs no bounds check.
+        if !aspace.check_region_access(range, flags) {
+            return Err(LinuxError::EFAULT);
+        }
+        let pages_start = self.addr & !(PAGE_SIZE_4K - 1);
+        // OVERFLOW: `end <= LAST_PAGE_END` (`new`), so rounding it up fits.
+        let pages_end = (self.end + (PAGE_SIZE_4K - 1)) & !(PAGE_SIZE_4K - 1);
+        aspace.populate_area(VirtAddr::from(pages_start), pages_end - pages_start, flags)
+    }
 }
 
 /// Whether `[addr, addr + size)` lies within `bounds` (an empty range at
 /// `bounds.end` included).
 #[inline]
-fn within(bounds: VirtAddrRange, addr: usize, size: usize) -> bool {
+pub(crate) fn within(bounds: VirtAddrRange, addr: usize, size: usize) -> bool {
     // OVERFLOW: a range whose end wraps lies in no bounds.
     addr.checked_add(size)
         .is_some_and(|end| addr >= bounds.start.as_usize() && end <= bounds.end.as_usize())
@@ -78,8 +137,8 @@ pub fn access_ok<P: AddrSpaceProvider + ?Sized>(
     addr: usize,
     size: usize,
 ) -> LinuxResult<()> {
-    let _cleared = FlagCleared::new();
-    if provider.with_addr_space(|aspace| within(aspace.user_range(), addr, size)) {
+    if outside_access(|| provider.with_addr_space(|aspace| within(aspace.user_range(), addr, size)))
+    {
         Ok(())
     } else {
         Err(LinuxError::EFAULT)
@@ -106,14 +165,41 @@ pub fn check_region<P: AddrSpaceProvider + ?Sized>(
     size: usize,
     flags: MappingFlags,
 ) -> LinuxResult<()> {
-    check_region_within(provider, addr, size, flags, None)
+    if size == 0 {
+        return access_ok(provider, addr, 0);
+    }
+    check_span(provider, Span::new(addr, size)?, flags)
+}
+
+/// [`check_region`] of a non-empty range.
+#[inline(always)]
+pub(crate) fn check_span<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    span: Span,
+    flags: MappingFlags,
+) -> LinuxResult<()> {
+    if is_accessing_user_memory() {
+        return check_span_nested(provider, span, flags);
+    }
+    provider.with_addr_space(|aspace| span.check_and_populate(aspace, flags))
+}
+
+/// [`check_span`] inside an enclosing access. (Its arguments, not a
+/// closure, so that the fast path prepares nothing for it.)
+#[cold]
+#[inline(never)]
+fn check_span_nested<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    span: Span,
+    flags: MappingFlags,
+) -> LinuxResult<()> {
+    outside_access(|| provider.with_addr_space(|aspace| span.check_and_populate(aspace, flags)))
 }
 
 /// [`check_region`], which also checks, in the same call of the address
 /// space, that the range `bounds` (`(start, size)`) lies in user space:
 /// for a cursor's first transfer, which must fail like Linux's `access_ok`
 /// of the whole buffer.
-#[inline]
 pub(crate) fn check_region_within<P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
@@ -121,34 +207,20 @@ pub(crate) fn check_region_within<P: AddrSpaceProvider + ?Sized>(
     flags: MappingFlags,
     bounds: Option<(usize, usize)>,
 ) -> LinuxResult<()> {
-    let Some(range) = user_range(addr, size)? else {
+    if size == 0 {
         let (start, size) = bounds.unwrap_or((addr, 0));
         return access_ok(provider, start, size).and(access_ok(provider, addr, 0));
-    };
-    let pages_start = addr & !(PAGE_SIZE_4K - 1);
-    // OVERFLOW: the end itself fits, but rounding it up to a page boundary
-    // overflows for a range that touches the last page of the address space.
-    let pages_end = range
-        .end
-        .as_usize()
-        .checked_next_multiple_of(PAGE_SIZE_4K)
-        .ok_or(LinuxError::EFAULT)?;
-
-    // The address space may fault on user memory of its own; it must not run
-    // with the flag of an enclosing access set.
-    let _cleared = FlagCleared::new();
-    provider.with_addr_space(|aspace| {
-        if let Some((start, size)) = bounds {
-            if !within(aspace.user_range(), start, size) {
-                return Err(LinuxError::EFAULT);
+    }
+    let span = Span::new(addr, size)?;
+    outside_access(|| {
+        provider.with_addr_space(|aspace| {
+            if let Some((start, size)) = bounds {
+                if !within(aspace.user_range(), start, size) {
+                    return Err(LinuxError::EFAULT);
+                }
             }
-        }
-        // A `true` answer also puts the range inside user space (the
-        // trait's safety contract): a non-empty range needs no bounds check.
-        if !aspace.check_region_access(range, flags) {
-            return Err(LinuxError::EFAULT);
-        }
-        aspace.populate_area(VirtAddr::from(pages_start), pages_end - pages_start, flags)
+            span.check_and_populate(aspace, flags)
+        })
     })
 }
 
@@ -166,11 +238,18 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
     size: usize,
     flags: MappingFlags,
 ) -> LinuxResult<()> {
-    let Some(range) = user_range(addr, size)? else {
+    if size == 0 {
         return access_ok(provider, addr, 0);
+    }
+    // Null, or an end that overflows (the same ranges as `check_region`
+    // refuses before it asks the address space).
+    let Some(range) = VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size)
+        .filter(|_| addr != 0)
+    else {
+        return Err(LinuxError::EFAULT);
     };
-    let _cleared = FlagCleared::new();
-    if provider.with_addr_space(|aspace| aspace.check_region_access(range, flags)) {
+    if outside_access(|| provider.with_addr_space(|aspace| aspace.check_region_access(range, flags)))
+    {
         Ok(())
     } else {
         Err(LinuxError::EFAULT)

@@ -7,9 +7,9 @@ use core::mem::MaybeUninit;
 use axerrno::{LinuxError, LinuxResult};
 
 use crate::{
-    AddrSpaceProvider, UserCopy,
-    check::{access_ok, check_region_within, size_of_user},
-    uaccess::{Direction, move_user_partial, move_validated},
+    AddrSpace, AddrSpaceProvider, UserCopy,
+    check::{Span, access_ok, check_region_within, size_of_user, within},
+    uaccess::{Direction, general_path, move_user_partial, move_validated, move_validated_unnested},
 };
 
 /// The state both cursors share.
@@ -62,7 +62,7 @@ impl Cursor {
     /// `kernel` is valid for `want` bytes in `direction` (writes for
     /// `FromUser`, initialized reads for `ToUser`, unused for `Clear`) and
     /// does not overlap user memory.
-    #[inline]
+    #[inline(always)]
     unsafe fn transfer<P: AddrSpaceProvider + ?Sized>(
         &mut self,
         provider: &mut P,
@@ -74,6 +74,65 @@ impl Cursor {
         if len == 0 {
             return Ok(0);
         }
+        // The fast path: no enclosing access, no fault injection, and the
+        // range valid as a whole. The first transfer checks the bounds of
+        // what is left of the buffer in the same call of the address space
+        // as its own range; a transfer of all of it needs no separate
+        // check, since a `true` answer of `check_region_access` puts the
+        // range inside user space (the trait's safety contract).
+        if !general_path() {
+            if let Ok(span) = Span::new(self.addr, len) {
+                let bounds = (!self.bounds_checked && len < self.remaining)
+                    .then_some((self.addr, self.remaining));
+                let valid = provider.with_addr_space(|aspace| {
+                    bounds.is_none_or(|(start, size)| within(aspace.user_range(), start, size))
+                        && span.check_and_populate(aspace, direction.flags()).is_ok()
+                });
+                if valid {
+                    self.bounds_checked = true;
+                    // SAFETY: validated just above, with the flag clear as
+                    // `general_path` found it (the address space leaves it
+                    // so); the caller guarantees `kernel`.
+                    let left =
+                        unsafe { move_validated_unnested(direction, self.addr, kernel, len) };
+                    if left == 0 {
+                        // OVERFLOW: as in `advance`.
+                        self.addr += len;
+                        self.remaining -= len;
+                        self.transferred += len;
+                        return Ok(len);
+                    }
+                    return self.advance(len, len - left).map_err(|()| LinuxError::EFAULT);
+                }
+            }
+        }
+        // The general path works on a copy of the cursor, so that only this
+        // branch needs it in memory: a cursor that is a local of the caller
+        // stays in registers on the fast path.
+        let mut general = self.clone();
+        // SAFETY: as the caller guarantees.
+        let moved = unsafe { general.transfer_general(provider, direction, kernel, len) };
+        *self = general;
+        moved.map_err(|()| LinuxError::EFAULT)
+    }
+
+    /// [`transfer`](Self::transfer) of `len > 0` bytes inside an enclosing
+    /// access, with fault injection armed, or of a range that failed the
+    /// fast path's validation: everything is checked again, and an invalid
+    /// range is walked a page at a time.
+    ///
+    /// # Safety
+    ///
+    /// As [`transfer`](Self::transfer), for `len <= want` bytes.
+    #[cold]
+    #[inline(never)]
+    unsafe fn transfer_general<P: AddrSpaceProvider + ?Sized>(
+        &mut self,
+        provider: &mut P,
+        direction: Direction,
+        kernel: *mut u8,
+        len: usize,
+    ) -> Result<usize, ()> {
         // The first transfer checks the whole buffer's bounds in the same
         // call of the address space as its own range.
         let bounds = (!self.bounds_checked).then_some((self.addr, self.remaining));
@@ -83,13 +142,22 @@ impl Cursor {
                 // SAFETY: validated just above; the caller guarantees `kernel`.
                 len - unsafe { move_validated(direction, self.addr, kernel, len) }
             } else {
-                self.access_ok(provider)?;
+                self.access_ok(provider).map_err(|_| ())?;
                 // SAFETY: the caller guarantees `kernel`; the user range is
                 // validated there, a page at a time.
                 unsafe { move_user_partial(provider, direction, self.addr, kernel, len) }
             };
+        self.advance(len, moved)
+    }
+
+    /// Accounts for `moved` of the `len` bytes of a transfer, inside the
+    /// bounds of user space. `Err` (`EFAULT`) when a fault stopped the
+    /// cursor before it moved anything. (Every error of a transfer is
+    /// `EFAULT`: the unit error keeps the result in registers.)
+    #[inline(always)]
+    fn advance(&mut self, len: usize, moved: usize) -> Result<usize, ()> {
         // OVERFLOW: `[addr, addr + remaining)` lies in user space (checked
-        // above), and `moved <= len <= remaining`.
+        // by the transfer), and `moved <= len <= remaining`.
         self.addr += moved;
         self.remaining -= moved;
         self.transferred += moved;
@@ -97,7 +165,7 @@ impl Cursor {
             // Stopped by a fault: like Linux, nothing after it is touched.
             self.remaining = 0;
             if self.transferred == 0 {
-                return Err(LinuxError::EFAULT);
+                return Err(());
             }
         }
         Ok(moved)

@@ -154,6 +154,30 @@ impl UserAccessGuard {
     }
 }
 
+impl UserAccessGuard {
+    /// Sets the flag, known to be clear, and restores it to clear on drop:
+    /// the fast path of an access that found the flag clear before it
+    /// called the address space (which leaves the flag as it found it),
+    /// and so needs no second read of it.
+    ///
+    /// # Safety
+    ///
+    /// As [`new`](Self::new), and the flag is clear on this CPU.
+    #[inline(always)]
+    pub(crate) unsafe fn new_unnested() -> Self {
+        debug_assert!(!imp::get(), "the flag is set: use `UserAccessGuard::new`");
+        imp::set(true);
+        let arch = crate::arch::enable_user_access();
+        // Accesses of user memory stay after the flag is set.
+        compiler_fence(Ordering::SeqCst);
+        Self {
+            prev: false,
+            arch,
+            _not_send: PhantomData,
+        }
+    }
+}
+
 impl Drop for UserAccessGuard {
     #[inline]
     fn drop(&mut self) {
@@ -174,13 +198,31 @@ pub fn access_user_memory<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Runs `f`, which calls the address space, with the flag clear: the
+/// address space may fault on user memory of its own, and must not run
+/// with the flag of an enclosing access set. The common case, no enclosing
+/// access, costs one read of the flag; an enclosing access's flag is
+/// cleared for `f` and set again afterwards (also when `f` unwinds).
+#[inline(always)]
+pub(crate) fn outside_access<R>(f: impl FnOnce() -> R) -> R {
+    if imp::get() { nested_outside_access(f) } else { f() }
+}
+
+/// [`outside_access`] inside an enclosing access.
+#[cold]
+#[inline(never)]
+fn nested_outside_access<R>(f: impl FnOnce() -> R) -> R {
+    let _cleared = FlagCleared::new();
+    f()
+}
+
 /// Clears the flag for its lifetime (while axptr calls the address space
 /// from inside an enclosing access) and puts it back on drop.
-pub(crate) struct FlagCleared(bool);
+struct FlagCleared(bool);
 
 impl FlagCleared {
     #[inline]
-    pub(crate) fn new() -> Self {
+    fn new() -> Self {
         let was_set = imp::get();
         if was_set {
             imp::set(false);

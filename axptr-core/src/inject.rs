@@ -130,6 +130,13 @@ static TABLE: [Slot; SLOTS] = [const {
 /// How many slots are claimed: the copy path looks no further while 0.
 static CLAIMED: AtomicUsize = AtomicUsize::new(0);
 
+/// How many spaces have injection armed (or did, and live on): non-zero
+/// sends every access to the general path, which asks [`allowed`].
+#[inline(always)]
+pub(crate) fn claimed() -> usize {
+    CLAIMED.load(Relaxed)
+}
+
 /// How many of the `len` bytes of the access at `user` may move before an
 /// injected fault: `len` unless the access is the one a plan fails.
 #[inline]

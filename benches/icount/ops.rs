@@ -367,10 +367,14 @@ per_space! {
     direct_write(|s, d| {
         consume(direct_write(&mut s.provider, black_box(s.stat), black_box(d.stat)));
     });
-    // A cursor over 64 user bytes, and one write of all of them.
+    // A cursor over 64 user bytes, and one write of all of them. The
+    // bytes go through `black_box` as an array, as the baseline's do: both
+    // sides know the length is 64 (a slice's length would be hidden from
+    // axptr's side only).
     transfer(|s, d| {
         let mut writer = UserPtr::<u8>::from(black_box(s.stat)).writer(64);
-        consume(writer.write(&mut s.provider, black_box(&d.bytes)));
+        let bytes: &[u8; 64] = black_box(&d.bytes);
+        consume(writer.write(&mut s.provider, bytes));
     });
     direct_transfer(|s, d| {
         consume(direct_write_bytes(&mut s.provider, black_box(s.stat), black_box(&d.bytes)));

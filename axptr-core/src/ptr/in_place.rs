@@ -39,7 +39,7 @@ use page_table_multiarch::MappingFlags;
 use super::{Access, Read, ReadWrite, UserPtr};
 use crate::{
     AddrSpaceProvider, UserCopy,
-    check::{check_region, scan_null_terminated, size_of_user},
+    check::{Span, check_region, check_span, scan_null_terminated, size_of_user},
     flag::access_user_memory,
     strings::Limit,
     uaccess::{find_zero_in_place, user_ptr},
@@ -126,8 +126,9 @@ fn validate_ref<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     if addr % align_of::<T>() != 0 {
         return Err(LinuxError::EFAULT);
     }
-    check_region(provider, addr, size, flags)?;
-    NonNull::new(user_ptr(addr)).ok_or(LinuxError::EFAULT)
+    let span = Span::new(addr, size)?;
+    check_span(provider, span, flags)?;
+    Ok(span.ptr())
 }
 
 /// Validates null-terminated data in place; returns the pointer and the
