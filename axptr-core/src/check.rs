@@ -306,7 +306,8 @@ pub(crate) fn scan_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
         // OVERFLOW: either `elems <= to_page_end / elem_size`, so the product
         // is at most `to_page_end`, or `elems == 1`; it cannot wrap.
         let bytes = elems * elem_size;
-        check_region(provider, cur, bytes, flags)?;
+        // `bytes > 0`: at least one element of non-zero size.
+        check_span(provider, Span::new(cur, bytes)?, flags)?;
         if let Some(index) = visit(cur, elems, count)? {
             return Ok(count + index);
         }
@@ -315,53 +316,6 @@ pub(crate) fn scan_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
             return Err(err);
         }
         cur = cur.checked_add(bytes).ok_or(LinuxError::EFAULT)?;
-    }
-}
-
-/// How many bytes the copy of null-terminated data takes at first.
-const FIRST_COPY_BLOCK: usize = 256;
-
-/// Splits the chunks of [`scan_null_terminated`] for the copy API, so
-/// that a short string is copied (and scanned) with little more than
-/// itself instead of up to the end of its page: the first block is
-/// [`FIRST_COPY_BLOCK`] bytes, every later one the rest of its chunk. Long
-/// data costs one extra copy call in all.
-pub(crate) struct CopyBlocks {
-    first: bool,
-}
-
-impl CopyBlocks {
-    pub(crate) const fn new() -> Self {
-        Self { first: true }
-    }
-
-    /// Walks the `elems` validated `T`s at `chunk` a block at a time:
-    /// `copy(block_addr, block_elems, elems_before_block)` copies the block
-    /// and returns the index of the terminator in it, if any. Returns the
-    /// index of the terminator in the chunk.
-    #[inline]
-    pub(crate) fn visit<T>(
-        &mut self,
-        chunk: usize,
-        elems: usize,
-        mut copy: impl FnMut(usize, usize, usize) -> LinuxResult<Option<usize>>,
-    ) -> LinuxResult<Option<usize>> {
-        let elem_size = size_of::<T>();
-        let mut done = 0;
-        if self.first {
-            self.first = false;
-            let block = (FIRST_COPY_BLOCK / elem_size).clamp(1, elems);
-            if let Some(index) = copy(chunk, block, 0)? {
-                return Ok(Some(index));
-            }
-            done = block;
-        }
-        if done == elems {
-            return Ok(None);
-        }
-        // OVERFLOW: `done < elems`, and the chunk's `elems` elements were
-        // validated, so the block's address lies inside it.
-        Ok(copy(chunk + done * elem_size, elems - done, done)?.map(|index| done + index))
     }
 }
 

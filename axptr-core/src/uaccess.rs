@@ -327,7 +327,6 @@ fn terminated(
 /// `dst` must be valid for writes of `len` bytes and must not overlap the
 /// user range; `[src, src + len)` must have been validated for reading
 /// (the routine reads nothing past the pages of the bytes up to the NUL).
-#[allow(dead_code)] // the string readers switch to it separately
 #[inline]
 pub(crate) unsafe fn copy_cstr_from_validated(
     dst: *mut u8,
@@ -362,7 +361,6 @@ pub(crate) unsafe fn copy_cstr_from_validated(
 /// `dst` must be valid for writes of `elems` elements (8-aligned, as its
 /// type says) and must not overlap the user range; `[src, src + 8 *
 /// elems)` must have been validated for reading. `src` need not be aligned.
-#[allow(dead_code)] // the array readers switch to it separately
 #[inline]
 pub(crate) unsafe fn copy_u64_array_from_validated(
     dst: *mut u64,
@@ -380,6 +378,165 @@ pub(crate) unsafe fn copy_u64_array_from_validated(
         // SAFETY: `last < copied <= elems`: the routine wrote that element.
         unsafe { dst.add(last).read() == 0 }
     })
+}
+
+/// Copies null-terminated data of `T`s (terminated by an all-zero element)
+/// from validated user memory into kernel memory, a chunk at a time, for
+/// one read of such data: whether the read takes the fast or the general
+/// path ([`general_path`]) is decided once, when it starts.
+#[derive(Clone, Copy)]
+pub(crate) struct TerminatedCopy {
+    general: bool,
+}
+
+impl TerminatedCopy {
+    /// The copier of a read that starts now.
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        Self {
+            general: general_path(),
+        }
+    }
+
+    /// Copies from `src` into `dst` at most `elems` elements, and none past
+    /// the terminator where a fused copy-and-scan routine exists (bytes: C
+    /// strings; 8-byte elements into an 8-aligned `dst`: argv and envp).
+    /// Other sizes are copied whole, then scanned. Returns the index of the
+    /// terminator, or `None` when the `elems` elements hold none. The
+    /// terminator was found in the kernel copy, so `dst[..index]` holds no
+    /// other, whatever user space does meanwhile.
+    ///
+    /// One access for fault injection ([`crate::inject`]).
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` if a fault stopped the copy before the terminator.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for writes of `elems` elements and must not
+    /// overlap the user range; `[src, src + elems * size_of::<T>())` must
+    /// have been validated for reading. Since `self` was made, only the
+    /// address space, the allocator and other copies of this crate ran on
+    /// this CPU (the fault flag is as it was then).
+    #[inline(always)]
+    pub(crate) unsafe fn copy<T>(
+        self,
+        dst: *mut T,
+        src: usize,
+        elems: usize,
+    ) -> LinuxResult<Option<usize>> {
+        if self.general {
+            // SAFETY: as the caller guarantees.
+            return unsafe { copy_terminated_general(dst, src, elems) };
+        }
+        match size_of::<T>() {
+            // SAFETY: as the caller guarantees, for bytes; the flag is
+            // clear, as `general_path` found it.
+            1 => unsafe {
+                let copied = {
+                    let _guard = UserAccessGuard::new_unnested();
+                    arch::copy_until_nul(dst.cast(), user_ptr::<u8>(src), elems)
+                };
+                terminated(copied, elems, |last| dst.cast::<u8>().add(last).read() == 0)
+            },
+            // SAFETY: as the caller guarantees, for 8-byte elements into an
+            // 8-aligned `dst`; the flag is clear, as `general_path` found
+            // it.
+            8 if dst.cast::<u64>().is_aligned() => unsafe {
+                let copied = {
+                    let _guard = UserAccessGuard::new_unnested();
+                    arch::copy_until_zero_u64(dst.cast(), user_ptr::<u8>(src), elems)
+                };
+                terminated(copied, elems, |last| dst.cast::<u64>().add(last).read() == 0)
+            },
+            // SAFETY: as the caller guarantees.
+            _ => unsafe { copy_terminated_general(dst, src, elems) },
+        }
+    }
+}
+
+/// [`TerminatedCopy::copy`] inside an enclosing access, with fault
+/// injection armed, or of elements without a fused routine.
+///
+/// # Safety
+///
+/// As [`TerminatedCopy::copy`].
+#[inline(never)]
+unsafe fn copy_terminated_general<T>(
+    dst: *mut T,
+    src: usize,
+    elems: usize,
+) -> LinuxResult<Option<usize>> {
+    let size = size_of::<T>();
+    // OVERFLOW: the caller validated `elems * size` bytes.
+    let bytes = elems * size;
+    let allowed = injection_allows(src, bytes);
+    if allowed < bytes {
+        // SAFETY: as the caller guarantees; `allowed < bytes`.
+        return unsafe { copy_terminated_injected::<T>(dst, src, allowed) };
+    }
+    match size {
+        // SAFETY: as the caller guarantees, for bytes.
+        1 => unsafe { copy_cstr_from_validated(dst.cast(), src, elems) },
+        // SAFETY: as the caller guarantees, for 8-byte elements; `dst` is
+        // 8-aligned.
+        8 if dst.cast::<u64>().is_aligned() => unsafe {
+            copy_u64_array_from_validated(dst.cast(), src, elems)
+        },
+        _ => {
+            // SAFETY: as the caller guarantees; no injection is due.
+            let left = unsafe { copy_guarded(dst.cast(), src, bytes) };
+            if left != 0 {
+                return Err(LinuxError::EFAULT);
+            }
+            // SAFETY: the `bytes` bytes were just initialized by the copy.
+            let copied = unsafe { slice::from_raw_parts(dst.cast::<u8>(), bytes) };
+            Ok(crate::check::find_zero_element::<T>(copied))
+        }
+    }
+}
+
+/// [`TerminatedCopy::copy`] of an access that a test fails after `allowed`
+/// bytes: the terminator, if it lies in them, is found as the fused
+/// routine would have found it before the fault; otherwise `EFAULT`.
+///
+/// # Safety
+///
+/// As [`TerminatedCopy::copy`], `allowed` bytes at most of those it
+/// validated.
+#[cold]
+unsafe fn copy_terminated_injected<T>(
+    dst: *mut T,
+    src: usize,
+    allowed: usize,
+) -> LinuxResult<Option<usize>> {
+    // SAFETY: as the caller guarantees.
+    if unsafe { copy_guarded(dst.cast(), src, allowed) } != 0 {
+        return Err(LinuxError::EFAULT);
+    }
+    // SAFETY: the `allowed` bytes were just initialized by the copy.
+    let copied = unsafe { slice::from_raw_parts(dst.cast::<u8>(), allowed) };
+    let whole = allowed - allowed % size_of::<T>().max(1);
+    match crate::check::find_zero_element::<T>(copied.get(..whole).unwrap_or_default()) {
+        Some(index) => Ok(Some(index)),
+        None => Err(LinuxError::EFAULT),
+    }
+}
+
+/// Copies `len` bytes from validated user memory at `src` to `dst` inside
+/// an access window, without asking fault injection (the caller did);
+/// returns the number of bytes not copied.
+///
+/// # Safety
+///
+/// As [`copy_from_validated`].
+#[inline]
+unsafe fn copy_guarded(dst: *mut u8, src: usize, len: usize) -> usize {
+    // SAFETY: a local guard, dropped when this function returns.
+    let _guard = unsafe { UserAccessGuard::new() };
+    // SAFETY: as the caller guarantees.
+    unsafe { move_raw(Direction::FromUser, src, dst, len) }
 }
 
 /// Zeroes `len` bytes of validated user memory at `dst`, like Linux

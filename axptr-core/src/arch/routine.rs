@@ -6,6 +6,7 @@ use super::{FaultRange, UserAtomicOp, UserFault};
 unsafe extern "C" {
     #[link_name = asm_symbol!("copy_raw")]
     fn asm_copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize;
+    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
     #[link_name = asm_symbol!("copy_until_nul")]
     fn asm_copy_until_nul(dst: *mut u8, src: *const u8, len: usize) -> usize;
     #[link_name = asm_symbol!("copy_until_zero_u64")]
@@ -65,16 +66,20 @@ pub(crate) unsafe fn copy_raw(dst: *mut u8, src: *const u8, len: usize) -> usize
 /// trap handler resolves or sends to [`fixup_for`](super::fixup_for).
 #[inline]
 pub(crate) unsafe fn copy_until_nul(dst: *mut u8, src: *const u8, len: usize) -> usize {
-    // The x86_64 host's fastest version; kernel builds have one.
+    // The x86_64 host has several versions (SIMD ones, and the kernel's);
+    // kernel builds have one.
     #[cfg(all(target_arch = "x86_64", not(target_os = "none")))]
-    if super::x86_64::has_avx2() {
-        // SAFETY: as below; the CPU has AVX2.
-        return unsafe { super::x86_64::copy_until_nul_avx2(dst, src, len) };
+    {
+        // SAFETY: as the caller guarantees.
+        unsafe { super::x86_64::copy_until_nul_host(dst, src, len) }
     }
     // SAFETY: the routine follows the C ABI, writes only the bytes it
     // reports and reads the source only in pages of the bytes it copies, as
     // the caller allows. It returns what it did not copy.
-    len - unsafe { asm_copy_until_nul(dst, src, len) }
+    #[cfg(not(all(target_arch = "x86_64", not(target_os = "none"))))]
+    {
+        len - unsafe { asm_copy_until_nul(dst, src, len) }
+    }
 }
 
 /// Copies 8-byte elements from `src` to `dst` up to and including the

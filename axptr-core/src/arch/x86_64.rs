@@ -31,7 +31,7 @@
 //! page past the NUL is read. Kernel builds use this general-register
 //! version (kernels save no SIMD state). Host builds, where the routine
 //! only serves tests and benchmarks, use SIMD: an AVX2 version when the
-//! CPU has it (aligned 32-byte blocks, four at a time in a 128-byte-aligned
+//! CPU has it (aligned 32-byte blocks, eight at a time in a 256-byte-aligned
 //! group, which lies in one page), else an SSE2 one (baseline on x86_64;
 //! 16-byte blocks in 64-byte groups). Both store the last block through
 //! the red zone, so that nothing past the NUL or the limit is written; the
@@ -347,7 +347,7 @@ core::arch::global_asm!(
 );
 
 // The AVX2 C-string copy of host builds, used when the CPU has AVX2:
-// aligned 32-byte blocks, four at a time in a 128-byte-aligned group. The
+// aligned 32-byte blocks, eight at a time in a 256-byte-aligned group. The
 // first block (from the source on) and the last (up to the NUL or the
 // limit) go through the red zone. `r8` is the end of the destination and
 // `rdi` the first byte not yet written, so `r8 - rdi` bytes are left; its
@@ -363,18 +363,20 @@ core::arch::global_asm!(
     "    test rdx, rdx",
     "    jz 90f",
     "    vpxor xmm7, xmm7, xmm7",
-    // Head: the aligned block holding the source, from the source on
-    // (ecx = its offset there, r9 = the bytes wanted from it).
+    // An aligned source has no head.
     "    mov ecx, esi",
     "    and ecx, 31",
+    "    jz 3f",
+    // Head: the aligned block holding the source, from the source on
+    // (ecx = its offset there, r9 = the bytes wanted from it).
     "    and rsi, -32",
     "    mov r9d, 32",
     "    sub r9d, ecx",
     "    cmp rdx, r9",
     "    cmovb r9, rdx",
     "    jmp 50f",
-    // Blocks until the source is 128-aligned.
-    "3:  test esi, 96",
+    // Blocks until the source is 256-aligned.
+    "3:  test esi, 224",
     "    jz 4f",
     "    cmp rdx, 32",
     "    jb 7f",
@@ -388,21 +390,50 @@ core::arch::global_asm!(
     "    add rdi, 32",
     "    sub rdx, 32",
     "    jmp 3b",
-    // Groups of four blocks; a NUL anywhere in them sends the rest to the
-    // block loop.
-    "4:  cmp rdx, 128",
-    "    jb 5f",
-    "    vmovdqa ymm0, ymmword ptr [rsi]",
+    // Groups of eight blocks (256 bytes, 256-aligned: one page); a NUL
+    // anywhere in them (their bytewise minimum has a zero) sends the rest
+    // to the block loop. In the loop rdx holds the bytes left less 256.
+    "4:  sub rdx, 256",
+    "    jb 42f",
+    ".p2align 4",
+    "41: vmovdqa ymm0, ymmword ptr [rsi]",
     "    vmovdqa ymm1, ymmword ptr [rsi + 32]",
     "    vmovdqa ymm2, ymmword ptr [rsi + 64]",
     "    vmovdqa ymm3, ymmword ptr [rsi + 96]",
+    "    vmovdqa ymm8, ymmword ptr [rsi + 128]",
+    "    vmovdqa ymm9, ymmword ptr [rsi + 160]",
+    "    vmovdqa ymm10, ymmword ptr [rsi + 192]",
+    "    vmovdqa ymm11, ymmword ptr [rsi + 224]",
     "    vpminub ymm4, ymm0, ymm1",
     "    vpminub ymm5, ymm2, ymm3",
+    "    vpminub ymm12, ymm8, ymm9",
+    "    vpminub ymm13, ymm10, ymm11",
     "    vpminub ymm4, ymm4, ymm5",
-    "    vpcmpeqb ymm4, ymm4, ymm7",
+    "    vpminub ymm12, ymm12, ymm13",
+    "    vpminub ymm5, ymm4, ymm12",
+    "    vpcmpeqb ymm5, ymm5, ymm7",
+    "    vpmovmskb eax, ymm5",
+    "    test eax, eax",
+    "    jnz 43f",
+    "    vmovdqu ymmword ptr [rdi], ymm0",
+    "    vmovdqu ymmword ptr [rdi + 32], ymm1",
+    "    vmovdqu ymmword ptr [rdi + 64], ymm2",
+    "    vmovdqu ymmword ptr [rdi + 96], ymm3",
+    "    vmovdqu ymmword ptr [rdi + 128], ymm8",
+    "    vmovdqu ymmword ptr [rdi + 160], ymm9",
+    "    vmovdqu ymmword ptr [rdi + 192], ymm10",
+    "    vmovdqu ymmword ptr [rdi + 224], ymm11",
+    "    add rsi, 256",
+    "    add rdi, 256",
+    "    sub rdx, 256",
+    "    jae 41b",
+    "    jmp 42f",
+    // A NUL in the group: if not in its first half, store that half
+    // (the block loop then looks at four blocks at most).
+    "43: vpcmpeqb ymm4, ymm4, ymm7",
     "    vpmovmskb eax, ymm4",
     "    test eax, eax",
-    "    jnz 5f",
+    "    jnz 42f",
     "    vmovdqu ymmword ptr [rdi], ymm0",
     "    vmovdqu ymmword ptr [rdi + 32], ymm1",
     "    vmovdqu ymmword ptr [rdi + 64], ymm2",
@@ -410,7 +441,8 @@ core::arch::global_asm!(
     "    add rsi, 128",
     "    add rdi, 128",
     "    sub rdx, 128",
-    "    jmp 4b",
+    // Out of the loop: the bytes left again.
+    "42: add rdx, 256",
     // Blocks to the end.
     "5:  cmp rdx, 32",
     "    jb 7f",
@@ -646,6 +678,61 @@ unsafe extern "C" {
     fn asm_copy_until_nul_avx2(dst: *mut u8, src: *const u8, len: usize) -> usize;
 }
 
+/// The host's C-string copy, chosen once per process: the fastest the CPU
+/// runs (AVX2, else SSE2), or the one named by the environment variable
+/// `AXPTR_CSTR_ROUTINE` (`words`: the general-register version of kernel
+/// builds, so that benchmarks can measure the kernel configuration on the
+/// host; `sse2`; `avx2` where the CPU has it).
+#[cfg(not(target_os = "none"))]
+static HOST_CSTR: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(HOST_UNCHOSEN);
+
+#[cfg(not(target_os = "none"))]
+const HOST_UNCHOSEN: u8 = 0;
+#[cfg(not(target_os = "none"))]
+const HOST_WORDS: u8 = 1;
+#[cfg(not(target_os = "none"))]
+const HOST_SSE2: u8 = 2;
+#[cfg(not(target_os = "none"))]
+const HOST_AVX2: u8 = 3;
+
+/// Chooses the host's C-string copy (see [`HOST_CSTR`]).
+#[cfg(not(target_os = "none"))]
+#[cold]
+fn choose_host_cstr() -> u8 {
+    let named = std::env::var_os("AXPTR_CSTR_ROUTINE");
+    let choice = match named.as_ref().and_then(|name| name.to_str()) {
+        Some("words") => HOST_WORDS,
+        Some("sse2") => HOST_SSE2,
+        _ if has_avx2() => HOST_AVX2,
+        _ => HOST_SSE2,
+    };
+    HOST_CSTR.store(choice, core::sync::atomic::Ordering::Relaxed);
+    choice
+}
+
+/// The host's `copy_until_nul`: the version [`HOST_CSTR`] chose.
+///
+/// # Safety
+///
+/// As for [`copy_until_nul`](super::imp::copy_until_nul).
+#[cfg(not(target_os = "none"))]
+#[inline]
+pub(crate) unsafe fn copy_until_nul_host(dst: *mut u8, src: *const u8, len: usize) -> usize {
+    let mut choice = HOST_CSTR.load(core::sync::atomic::Ordering::Relaxed);
+    if choice == HOST_UNCHOSEN {
+        choice = choose_host_cstr();
+    }
+    // SAFETY: as the caller guarantees; AVX2 is chosen only on CPUs that
+    // have it.
+    unsafe {
+        match choice {
+            HOST_AVX2 => copy_until_nul_avx2(dst, src, len),
+            HOST_WORDS => copy_until_nul_words(dst, src, len),
+            _ => copy_until_nul_sse2(dst, src, len),
+        }
+    }
+}
+
 /// Whether the host CPU (and OS) support AVX2 (cached by `std`).
 #[cfg(not(target_os = "none"))]
 #[inline]
@@ -660,7 +747,6 @@ pub(crate) fn has_avx2() -> bool {
 ///
 /// As for [`copy_until_nul`](super::imp::copy_until_nul).
 #[cfg(not(target_os = "none"))]
-#[cfg_attr(not(test), allow(dead_code))]
 #[inline]
 pub(crate) unsafe fn copy_until_nul_words(dst: *mut u8, src: *const u8, len: usize) -> usize {
     // SAFETY: as for `copy_until_nul`: the routine writes only the bytes it
@@ -674,7 +760,6 @@ pub(crate) unsafe fn copy_until_nul_words(dst: *mut u8, src: *const u8, len: usi
 ///
 /// As for [`copy_until_nul`](super::imp::copy_until_nul).
 #[cfg(not(target_os = "none"))]
-#[cfg_attr(not(test), allow(dead_code))]
 #[inline]
 pub(crate) unsafe fn copy_until_nul_sse2(dst: *mut u8, src: *const u8, len: usize) -> usize {
     // SAFETY: as for `copy_until_nul_words`.

@@ -9,10 +9,9 @@
 
 #[cfg(feature = "alloc")]
 use alloc::{ffi::CString, vec::Vec};
-use core::{
-    ffi::{CStr, c_char},
-    slice,
-};
+#[cfg(feature = "alloc")]
+use core::mem::MaybeUninit;
+use core::ffi::{CStr, c_char};
 
 use axerrno::{LinuxError, LinuxResult};
 use page_table_multiarch::MappingFlags;
@@ -20,9 +19,9 @@ use page_table_multiarch::MappingFlags;
 use super::{Access, UserPtr};
 use crate::{
     AddrSpaceProvider, UserCopy,
-    check::{CopyBlocks, find_zero_element, scan_null_terminated, size_of_user},
+    check::{scan_null_terminated, size_of_user},
     strings::Limit,
-    uaccess::copy_from_validated,
+    uaccess::TerminatedCopy,
 };
 
 /// Null-terminated data (an `argv` array, say), copied into kernel memory.
@@ -67,28 +66,24 @@ impl<T, A: Access> UserPtr<T, A> {
     where
         T: UserCopy,
     {
-        let size = size_of_user::<T>();
-        let base = buf.as_mut_ptr().cast::<u8>();
+        // `T`'s no-padding proof, as every element type's.
+        let _ = size_of_user::<T>();
+        let base = buf.as_mut_ptr();
         let limit = Limit::new(limit.max.min(buf.len()), limit.err);
-        let mut blocks = CopyBlocks::new();
+        let copier = TerminatedCopy::new();
         let len = scan_null_terminated::<T, P>(
             provider,
             self.addr,
             MappingFlags::READ,
             limit,
             |chunk, elems, before| {
-                blocks.visit::<T>(chunk, elems, |block, n, done| {
-                    // SAFETY: the scan never goes past `limit.max <=
-                    // buf.len()` elements, so `before + done + n <=
-                    // buf.len()`.
-                    let dst = unsafe { base.add((before + done) * size) };
-                    // SAFETY: `dst` has room for `n` elements; the block
-                    // lies in a chunk validated by the scan.
-                    unsafe { copy_from_validated(dst, block, n * size)? };
-                    // SAFETY: the bytes were just initialized by the copy.
-                    let copied = unsafe { slice::from_raw_parts(dst, n * size) };
-                    Ok(find_zero_element::<T>(copied))
-                })
+                // SAFETY: the scan never goes past `limit.max <= buf.len()`
+                // elements, so `before + elems <= buf.len()`.
+                let dst = unsafe { base.add(before) };
+                // SAFETY: `dst` has room for `elems` elements (any bytes
+                // are a valid `T`); the chunk was validated by the scan;
+                // only the address space ran since `copier` was made.
+                unsafe { copier.copy(dst, chunk, elems) }
             },
         )?;
         buf.get(..len).ok_or(LinuxError::EFAULT)
@@ -136,34 +131,7 @@ impl<T, A: Access> UserPtr<T, A> {
     where
         T: UserCopy,
     {
-        let size = size_of_user::<T>();
-        let mut out = Vec::<T>::new();
-        let mut blocks = CopyBlocks::new();
-        scan_null_terminated::<T, P>(
-            provider,
-            self.addr,
-            MappingFlags::READ,
-            limit,
-            |chunk, elems, _| {
-                blocks.visit::<T>(chunk, elems, |block, n, _| {
-                    out.try_reserve(n).map_err(|_| LinuxError::ENOMEM)?;
-                    let dst = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
-                    // SAFETY: the spare capacity holds at least `n`
-                    // elements; the block lies in a chunk validated by the
-                    // scan.
-                    unsafe { copy_from_validated(dst, block, n * size)? };
-                    // SAFETY: the bytes were just initialized by the copy.
-                    let copied = unsafe { slice::from_raw_parts(dst, n * size) };
-                    let found = find_zero_element::<T>(copied);
-                    let keep = found.unwrap_or(n);
-                    // SAFETY: `keep <= n` elements after the old length were
-                    // initialized with valid `T`s.
-                    unsafe { out.set_len(out.len() + keep) };
-                    Ok(found)
-                })
-            },
-        )?;
-        Ok(out)
+        read_terminated_vec::<T, P>(provider, self.addr, limit, false)
     }
 }
 
@@ -262,11 +230,126 @@ impl<A: Access> UserPtr<c_char, A> {
         provider: &mut P,
         limit: Limit,
     ) -> LinuxResult<CString> {
-        let bytes = self
-            .cast::<u8>()
-            .read_null_terminated_vec_limited(provider, limit)?;
+        let bytes = read_terminated_vec::<u8, P>(provider, self.addr, limit, true)?;
         // SAFETY: the scan of the copy stopped at its first NUL and kept
-        // only the bytes before it.
-        Ok(unsafe { CString::from_vec_unchecked(bytes) })
+        // the bytes before it and that NUL.
+        Ok(unsafe { CString::from_vec_with_nul_unchecked(bytes) })
     }
+}
+
+/// The bytes of null-terminated data that a new allocation reads on the
+/// stack first: data that ends within them is allocated once, at its exact
+/// size (no growth, no shrinking reallocation), after one copy out of user
+/// memory and one within the kernel.
+#[cfg(feature = "alloc")]
+const STACK_BLOCK: usize = 256;
+
+/// Copies null-terminated data of `T`s at `addr` into a new vector of the
+/// elements before the terminator, and the terminator too if
+/// `with_terminator` (so that a `CString` is made without reallocating).
+/// At most `limit.max` elements are read, terminator included; memory
+/// grows with the data, not with the limit.
+///
+/// The first [`STACK_BLOCK`] bytes go to a block on the stack; data that
+/// does not end there moves to the heap and continues there, growing as
+/// it goes.
+#[cfg(feature = "alloc")]
+fn read_terminated_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    limit: Limit,
+    with_terminator: bool,
+) -> LinuxResult<Vec<T>> {
+    let size = size_of_user::<T>();
+    // Elements that fit the block (none for a type too large or too
+    // aligned for it).
+    let block_elems = if align_of::<T>() <= align_of::<u64>() && size != 0 {
+        STACK_BLOCK / size
+    } else {
+        0
+    };
+    let mut block = [MaybeUninit::<u64>::uninit(); STACK_BLOCK / size_of::<u64>()];
+    let block_ptr = block.as_mut_ptr().cast::<T>();
+    let mut in_block = 0;
+    let mut heap = Vec::<T>::new();
+    let mut spilled = false;
+    let copier = TerminatedCopy::new();
+    let len = scan_null_terminated::<T, P>(
+        provider,
+        addr,
+        MappingFlags::READ,
+        limit,
+        |chunk, elems, _| {
+            let mut done = 0;
+            if !spilled {
+                let n = elems.min(block_elems - in_block);
+                if n > 0 {
+                    // SAFETY: `in_block + n <= block_elems` elements fit the
+                    // block, which is aligned for `T`; the chunk was
+                    // validated by the scan; only the address space ran
+                    // since `copier` was made.
+                    let found = unsafe { copier.copy(block_ptr.add(in_block), chunk, n)? };
+                    if found.is_some() {
+                        return Ok(found);
+                    }
+                    in_block += n;
+                    done = n;
+                }
+                if done == elems {
+                    return Ok(None);
+                }
+                // The data goes on past the block: move it to the heap.
+                heap.try_reserve(in_block + (elems - done))
+                    .map_err(|_| LinuxError::ENOMEM)?;
+                if in_block > 0 {
+                    // SAFETY: the block's first `in_block` elements were
+                    // copied (any bytes are a valid `T`; the block is used
+                    // only when it is aligned for `T`), and the heap has
+                    // room for them.
+                    unsafe {
+                        core::ptr::copy_nonoverlapping(block_ptr, heap.as_mut_ptr(), in_block);
+                        heap.set_len(in_block);
+                    }
+                }
+                spilled = true;
+            }
+            let rest = elems - done;
+            heap.try_reserve(rest).map_err(|_| LinuxError::ENOMEM)?;
+            let dst = heap.spare_capacity_mut().as_mut_ptr().cast::<T>();
+            // OVERFLOW: `done < elems`, and the chunk's `elems` elements
+            // were validated, so this address lies inside it.
+            let from = chunk + done * size;
+            // SAFETY: the spare capacity holds at least `rest` elements;
+            // the rest of the chunk was validated by the scan; only the
+            // address space and the allocator ran since `copier` was made.
+            let found = unsafe { copier.copy(dst, from, rest)? };
+            // The terminator, when found, was copied too.
+            let keep = found.map_or(rest, |index| index + usize::from(with_terminator));
+            // SAFETY: `keep <= rest` elements after the old length were
+            // initialized with valid `T`s.
+            unsafe { heap.set_len(heap.len() + keep) };
+            Ok(found.map(|index| done + index))
+        },
+    )?;
+    if spilled {
+        return Ok(heap);
+    }
+    // The data ended in the block (or has zero-sized elements, none of
+    // which was copied).
+    let keep = len + usize::from(with_terminator);
+    heap.try_reserve_exact(keep)
+        .map_err(|_| LinuxError::ENOMEM)?;
+    if size == 0 {
+        // SAFETY: zero-sized `T`s need no initialization beyond their
+        // (empty) bytes, which are a valid `UserCopy` value.
+        unsafe { heap.set_len(keep) };
+        return Ok(heap);
+    }
+    // SAFETY: the scan found the terminator at `len` in the block, so its
+    // first `len + 1 >= keep` elements were copied; the heap has room.
+    unsafe {
+        core::ptr::copy_nonoverlapping(block_ptr, heap.as_mut_ptr(), keep);
+        heap.set_len(keep);
+    }
+    Ok(heap)
 }
