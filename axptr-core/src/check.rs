@@ -243,23 +243,57 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
     }
     // Null, or an end that overflows (the same ranges as `check_region`
     // refuses before it asks the address space).
-    let Some(range) = VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size)
-        .filter(|_| addr != 0)
+    let Some(range) =
+        VirtAddrRange::try_from_start_size(VirtAddr::from(addr), size).filter(|_| addr != 0)
     else {
         return Err(LinuxError::EFAULT);
     };
-    if outside_access(|| provider.with_addr_space(|aspace| aspace.check_region_access(range, flags)))
-    {
+    if outside_access(|| {
+        provider.with_addr_space(|aspace| aspace.check_region_access(range, flags))
+    }) {
         Ok(())
     } else {
         Err(LinuxError::EFAULT)
     }
 }
 
+/// The user range validated last in an operation that holds the provider
+/// from start to end (an `argv` array and its strings): a later chunk that
+/// lies inside it, needing no more permissions, is not validated again.
+/// The address space's answer stays true while the provider is held (the
+/// safety contract of [`AddrSpace`]), and a page evicted meanwhile faults
+/// in under the flag like any page between validation and copy.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Validated {
+    start: usize,
+    end: usize,
+    flags: MappingFlags,
+}
+
+impl Validated {
+    /// Nothing validated yet.
+    pub(crate) const fn none() -> Self {
+        Self {
+            start: 0,
+            end: 0,
+            flags: MappingFlags::empty(),
+        }
+    }
+
+    /// Whether `[addr, addr + size)` (`size > 0`, no overflow) lies inside
+    /// the range and needs no more than its flags.
+    #[inline(always)]
+    fn covers(&self, addr: usize, size: usize, flags: MappingFlags) -> bool {
+        addr >= self.start && addr + size <= self.end && self.flags.contains(flags)
+    }
+}
+
 /// Walks null-terminated data of `T`s at `addr`, one page at a time, and
 /// returns the number of elements before the terminator.
 ///
-/// Each step validates a chunk, then calls `visit(chunk_addr, elements,
+/// Each step validates a chunk (unless `validated`, the range validated
+/// last in the same operation, covers it; the chunk then becomes
+/// `validated`), then calls `visit(chunk_addr, elements,
 /// elements_before)`, which examines it and returns the index of the
 /// terminator in it, if any. A chunk is either the elements that lie wholly
 /// in the current page (they share its mapping) or, when the next element
@@ -276,11 +310,13 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
 /// The element type is a type parameter rather than a size argument so
 /// that the element size is a constant: the per-page arithmetic then
 /// needs no division.
+#[inline(always)]
 pub(crate) fn scan_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     flags: MappingFlags,
     limit: Limit,
+    validated: &mut Validated,
     mut visit: impl FnMut(usize, usize, usize) -> LinuxResult<Option<usize>>,
 ) -> LinuxResult<usize> {
     let Limit { max: limit, err } = limit;
@@ -307,7 +343,15 @@ pub(crate) fn scan_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
         // is at most `to_page_end`, or `elems == 1`; it cannot wrap.
         let bytes = elems * elem_size;
         // `bytes > 0`: at least one element of non-zero size.
-        check_span(provider, Span::new(cur, bytes)?, flags)?;
+        let span = Span::new(cur, bytes)?;
+        if !validated.covers(cur, bytes, flags) {
+            check_span(provider, span, flags)?;
+            *validated = Validated {
+                start: cur,
+                end: cur + bytes,
+                flags,
+            };
+        }
         if let Some(index) = visit(cur, elems, count)? {
             return Ok(count + index);
         }

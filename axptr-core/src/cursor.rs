@@ -9,7 +9,9 @@ use axerrno::{LinuxError, LinuxResult};
 use crate::{
     AddrSpace, AddrSpaceProvider, UserCopy,
     check::{Span, access_ok, check_region_within, size_of_user, within},
-    uaccess::{Direction, general_path, move_user_partial, move_validated, move_validated_unnested},
+    uaccess::{
+        Direction, general_path, move_user_partial, move_validated, move_validated_unnested,
+    },
 };
 
 /// The state both cursors share.
@@ -102,7 +104,9 @@ impl Cursor {
                         self.transferred += len;
                         return Ok(len);
                     }
-                    return self.advance(len, len - left).map_err(|()| LinuxError::EFAULT);
+                    return self
+                        .advance(len, len - left)
+                        .map_err(|()| LinuxError::EFAULT);
                 }
             }
         }

@@ -205,7 +205,11 @@ pub fn access_user_memory<R>(f: impl FnOnce() -> R) -> R {
 /// cleared for `f` and set again afterwards (also when `f` unwinds).
 #[inline(always)]
 pub(crate) fn outside_access<R>(f: impl FnOnce() -> R) -> R {
-    if imp::get() { nested_outside_access(f) } else { f() }
+    if imp::get() {
+        nested_outside_access(f)
+    } else {
+        f()
+    }
 }
 
 /// [`outside_access`] inside an enclosing access.

@@ -26,7 +26,10 @@ use axerrno::LinuxError;
 use memory_addr::PAGE_SIZE_4K;
 
 #[cfg(feature = "alloc")]
-use crate::{AddrSpaceProvider, LinuxResult, UserConstPtr, UserPtr, ptr::Access};
+use crate::{
+    AddrSpaceProvider, LinuxResult, UserConstPtr, UserPtr, check::Validated, ptr::Access,
+    ptr::read_terminated_vec,
+};
 
 /// How far a reader of null-terminated data looks for the terminator, and
 /// what it reports when there is none within that limit.
@@ -168,8 +171,18 @@ impl<A: Access> UserPtr<UserConstPtr<c_char>, A> {
         // its copy is bounded by the budget, not by `MAX_ARG_STRINGS`.
         let most = limits.max_strings.min(limits.stack_left / POINTER);
         // OVERFLOW: `most <= usize::MAX / POINTER`, so one more fits.
-        let pointers = self
-            .read_null_terminated_vec_limited(provider, Limit::new(most + 1, LinuxError::E2BIG))?;
+        // The pointers and the strings are read while this call holds the
+        // provider: a page validated for one of them needs no validation
+        // for the next (strings usually lie together, often beside the
+        // array).
+        let mut validated = Validated::none();
+        let pointers = read_terminated_vec::<UserConstPtr<c_char>, P>(
+            provider,
+            self.addr(),
+            Limit::new(most + 1, LinuxError::E2BIG),
+            false,
+            &mut validated,
+        )?;
         // OVERFLOW: `pointers.len() <= most <= stack_left / POINTER`.
         limits.stack_left -= pointers.len() * POINTER;
         let mut strings = Vec::new();
@@ -178,7 +191,11 @@ impl<A: Access> UserPtr<UserConstPtr<c_char>, A> {
             .map_err(|_| LinuxError::ENOMEM)?;
         for string in pointers {
             let limit = Limit::new(limits.max_string.min(limits.stack_left), LinuxError::E2BIG);
-            let string = string.read_cstring_limited(provider, limit)?;
+            let bytes =
+                read_terminated_vec::<u8, P>(provider, string.addr(), limit, true, &mut validated)?;
+            // SAFETY: the scan of the copy stopped at its first NUL and kept
+            // the bytes before it and that NUL.
+            let string = unsafe { CString::from_vec_with_nul_unchecked(bytes) };
             // OVERFLOW: the string with its NUL is at most `limit.max <=
             // stack_left` bytes.
             limits.stack_left -= string.as_bytes_with_nul().len();

@@ -448,7 +448,9 @@ impl TerminatedCopy {
                     let _guard = UserAccessGuard::new_unnested();
                     arch::copy_until_zero_u64(dst.cast(), user_ptr::<u8>(src), elems)
                 };
-                terminated(copied, elems, |last| dst.cast::<u64>().add(last).read() == 0)
+                terminated(copied, elems, |last| {
+                    dst.cast::<u64>().add(last).read() == 0
+                })
             },
             // SAFETY: as the caller guarantees.
             _ => unsafe { copy_terminated_general(dst, src, elems) },

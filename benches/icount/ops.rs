@@ -389,6 +389,10 @@ per_space! {
     memchr_cstr_small(|s, _d| {
         consume(memchr_scan(black_box(s.cstr_small), CSTR_SMALL));
     });
+    cstring_small(|s, _d| {
+        let ptr = UserConstPtr::<c_char>::from(black_box(s.cstr_small));
+        consume(ptr.read_cstring(&mut s.provider, PATH_MAX));
+    });
     cstr_large(|s, d| {
         let ptr = UserConstPtr::<c_char>::from(black_box(s.cstr_large));
         consume(ptr.read_cstr(&mut s.provider, &mut d.buf).map(CStr::as_ptr));
@@ -471,6 +475,10 @@ pub const OPS: &[Op] = &[
     Op {
         name: "heap/read_cstr_64",
         run: cstr_small::heap,
+    },
+    Op {
+        name: "heap/read_cstring_64",
+        run: cstring_small::heap,
     },
     Op {
         name: "heap/fallback_cstr_64",

@@ -35,7 +35,7 @@ use std::{ffi::CString, hint::black_box, time::Duration, time::SystemTime};
 
 use axptr::{
     AddrSpace, AddrSpaceProvider, MappingFlags, PATH_MAX, UserConstPtr, VirtAddr, VirtAddrRange,
-    access_user_memory, sim::SimSpace, testing::HeapSpace,
+    access_user_memory, sim::SimSpace, strings::ArgLimits, testing::HeapSpace,
 };
 use criterion::{BenchmarkGroup, Criterion, measurement::WallTime};
 use starry_vm::{VmError, VmIo, VmResult, vm_load_until_nul, vm_read_slice};
@@ -162,8 +162,21 @@ unsafe impl<P: AddrSpaceProvider> VmIo for PeerVm<'_, P> {
     }
 }
 
-/// axptr's argv read: the pointers, then each string.
+/// axptr's argv read, as `execve` does it: `read_arg_strings` (the
+/// pointers, then each string, with Linux's limits).
 fn axptr_argv<P: AddrSpaceProvider>(provider: &mut P, argv: usize) -> Option<Vec<CString>> {
+    let mut limits = ArgLimits::new(ARG_STACK);
+    UserConstPtr::<UserConstPtr<c_char>>::from(argv)
+        .read_arg_strings(provider, &mut limits)
+        .ok()
+}
+
+/// The stack budget of [`axptr_argv`]: Linux's `ARG_MAX` (32 pages).
+const ARG_STACK: usize = 32 * PAGE;
+
+/// axptr's argv read with the general calls: the pointers, then each
+/// string.
+fn axptr_argv_each<P: AddrSpaceProvider>(provider: &mut P, argv: usize) -> Option<Vec<CString>> {
     let pointers = UserConstPtr::<UserConstPtr<c_char>>::from(argv)
         .read_null_terminated_vec(provider, PATH_MAX)
         .ok()?;
@@ -271,25 +284,29 @@ fn bench_space<P: AddrSpaceProvider>(
     }
 
     let argv: Vec<Vec<u8>> = ARGV.iter().map(|arg| arg.as_bytes().to_vec()).collect();
-    let axptr = axptr_argv(provider, layout.argv).expect("axptr argv");
-    let axptr: Vec<Vec<u8>> = axptr.into_iter().map(CString::into_bytes).collect();
-    assert_eq!(axptr, argv);
+    for read in [axptr_argv, axptr_argv_each] {
+        let axptr = read(provider, layout.argv).expect("axptr argv");
+        let axptr: Vec<Vec<u8>> = axptr.into_iter().map(CString::into_bytes).collect();
+        assert_eq!(axptr, argv);
+    }
     assert_eq!(peer_argv(provider, layout.argv), Some(argv));
     for round in 1..=ROUNDS {
-        let mut order = [0, 1];
+        let mut order = [0, 1, 2];
         if round % 2 == 0 {
             order.reverse();
         }
         for contender in order {
-            if contender == 0 {
-                group.bench_function(round_id("axptr_argv", round), |b| {
+            match contender {
+                0 => group.bench_function(round_id("axptr_argv", round), |b| {
                     b.iter(|| black_box(axptr_argv(provider, black_box(layout.argv))));
-                });
-            } else {
-                group.bench_function(round_id("peer_argv", round), |b| {
+                }),
+                1 => group.bench_function(round_id("axptr_argv_each", round), |b| {
+                    b.iter(|| black_box(axptr_argv_each(provider, black_box(layout.argv))));
+                }),
+                _ => group.bench_function(round_id("peer_argv", round), |b| {
                     b.iter(|| black_box(peer_argv(provider, black_box(layout.argv))));
-                });
-            }
+                }),
+            };
         }
     }
 }
@@ -383,6 +400,12 @@ fn main() {
             "peer_argv",
             "axptr_argv",
             Bar::AtLeast(1.5),
+        ));
+        ratios.push(Ratio::rounds(
+            group,
+            "peer_argv",
+            "axptr_argv_each",
+            Bar::None,
         ));
     }
     let config = std::env::var("AXPTR_PEER_CONFIG").unwrap_or_else(|_| "host".to_owned());

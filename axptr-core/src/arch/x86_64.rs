@@ -395,6 +395,12 @@ core::arch::global_asm!(
     // to the block loop. In the loop rdx holds the bytes left less 256.
     "4:  sub rdx, 256",
     "    jb 42f",
+    // The first block alone first: a short string ends there, and need not
+    // wait for the whole group.
+    "    vpcmpeqb ymm5, ymm7, ymmword ptr [rsi]",
+    "    vpmovmskb eax, ymm5",
+    "    test eax, eax",
+    "    jnz 42f",
     ".p2align 4",
     "41: vmovdqa ymm0, ymmword ptr [rsi]",
     "    vmovdqa ymm1, ymmword ptr [rsi + 32]",

@@ -39,7 +39,7 @@ use page_table_multiarch::MappingFlags;
 use super::{Access, Read, ReadWrite, UserPtr};
 use crate::{
     AddrSpaceProvider, UserCopy,
-    check::{Span, check_region, check_span, scan_null_terminated, size_of_user},
+    check::{Span, Validated, check_region, check_span, scan_null_terminated, size_of_user},
     flag::access_user_memory,
     strings::Limit,
     uaccess::{find_zero_in_place, user_ptr},
@@ -142,12 +142,18 @@ fn validate_null_terminated<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     if addr % align_of::<T>() != 0 {
         return Err(LinuxError::EFAULT);
     }
-    let len =
-        scan_null_terminated::<T, P>(provider, addr, flags, Limit::PATH, |chunk, elems, _| {
+    let len = scan_null_terminated::<T, P>(
+        provider,
+        addr,
+        flags,
+        Limit::PATH,
+        &mut Validated::none(),
+        |chunk, elems, _| {
             // SAFETY: `scan_null_terminated` validated these elements; the
             // caller of the in-place API keeps them mapped.
             Ok(unsafe { find_zero_in_place::<T>(chunk, elems) })
-        })?;
+        },
+    )?;
     let ptr = if size == 0 {
         NonNull::dangling()
     } else {

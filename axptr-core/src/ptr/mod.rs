@@ -33,6 +33,8 @@ use page_table_multiarch::MappingFlags;
 use crate::{UserCopy, uaccess::user_ptr};
 
 pub use in_place::Lend;
+#[cfg(feature = "alloc")]
+pub(crate) use string::read_terminated_vec;
 
 mod sealed {
     pub trait Sealed {}

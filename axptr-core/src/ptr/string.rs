@@ -9,9 +9,9 @@
 
 #[cfg(feature = "alloc")]
 use alloc::{ffi::CString, vec::Vec};
-#[cfg(feature = "alloc")]
-use core::mem::MaybeUninit;
 use core::ffi::{CStr, c_char};
+#[cfg(feature = "alloc")]
+use core::{alloc::Layout, mem::MaybeUninit, ptr::NonNull};
 
 use axerrno::{LinuxError, LinuxResult};
 use page_table_multiarch::MappingFlags;
@@ -19,7 +19,7 @@ use page_table_multiarch::MappingFlags;
 use super::{Access, UserPtr};
 use crate::{
     AddrSpaceProvider, UserCopy,
-    check::{scan_null_terminated, size_of_user},
+    check::{Validated, scan_null_terminated, size_of_user},
     strings::Limit,
     uaccess::TerminatedCopy,
 };
@@ -76,6 +76,7 @@ impl<T, A: Access> UserPtr<T, A> {
             self.addr,
             MappingFlags::READ,
             limit,
+            &mut Validated::none(),
             |chunk, elems, before| {
                 // SAFETY: the scan never goes past `limit.max <= buf.len()`
                 // elements, so `before + elems <= buf.len()`.
@@ -131,7 +132,7 @@ impl<T, A: Access> UserPtr<T, A> {
     where
         T: UserCopy,
     {
-        read_terminated_vec::<T, P>(provider, self.addr, limit, false)
+        read_terminated_vec::<T, P>(provider, self.addr, limit, false, &mut Validated::none())
     }
 }
 
@@ -230,7 +231,8 @@ impl<A: Access> UserPtr<c_char, A> {
         provider: &mut P,
         limit: Limit,
     ) -> LinuxResult<CString> {
-        let bytes = read_terminated_vec::<u8, P>(provider, self.addr, limit, true)?;
+        let bytes =
+            read_terminated_vec::<u8, P>(provider, self.addr, limit, true, &mut Validated::none())?;
         // SAFETY: the scan of the copy stopped at its first NUL and kept
         // the bytes before it and that NUL.
         Ok(unsafe { CString::from_vec_with_nul_unchecked(bytes) })
@@ -252,13 +254,16 @@ const STACK_BLOCK: usize = 256;
 ///
 /// The first [`STACK_BLOCK`] bytes go to a block on the stack; data that
 /// does not end there moves to the heap and continues there, growing as
-/// it goes.
+/// it goes. `validated` is the range validated last in the same operation
+/// (see [`Validated`]).
 #[cfg(feature = "alloc")]
-fn read_terminated_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
+#[inline]
+pub(crate) fn read_terminated_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     limit: Limit,
     with_terminator: bool,
+    validated: &mut Validated,
 ) -> LinuxResult<Vec<T>> {
     let size = size_of_user::<T>();
     // Elements that fit the block (none for a type too large or too
@@ -279,6 +284,7 @@ fn read_terminated_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
         addr,
         MappingFlags::READ,
         limit,
+        validated,
         |chunk, elems, _| {
             let mut done = 0;
             if !spilled {
@@ -337,19 +343,28 @@ fn read_terminated_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     // The data ended in the block (or has zero-sized elements, none of
     // which was copied).
     let keep = len + usize::from(with_terminator);
-    heap.try_reserve_exact(keep)
-        .map_err(|_| LinuxError::ENOMEM)?;
-    if size == 0 {
+    if size == 0 || keep == 0 {
         // SAFETY: zero-sized `T`s need no initialization beyond their
-        // (empty) bytes, which are a valid `UserCopy` value.
+        // (empty) bytes, which are a valid `UserCopy` value; `keep` is 0
+        // otherwise.
         unsafe { heap.set_len(keep) };
         return Ok(heap);
     }
+    // One allocation of the exact size, straight from the allocator (the
+    // vector's growth path costs as much again for a short string).
+    // OVERFLOW: `keep` elements fit the block, so the layout cannot
+    // overflow; `Layout::array` checks anyway.
+    let layout = Layout::array::<T>(keep).map_err(|_| LinuxError::ENOMEM)?;
+    // SAFETY: `layout` has a non-zero size (`keep > 0`, `size > 0`).
+    let Some(data) = NonNull::new(unsafe { alloc::alloc::alloc(layout) }.cast::<T>()) else {
+        return Err(LinuxError::ENOMEM);
+    };
     // SAFETY: the scan found the terminator at `len` in the block, so its
-    // first `len + 1 >= keep` elements were copied; the heap has room.
-    unsafe {
-        core::ptr::copy_nonoverlapping(block_ptr, heap.as_mut_ptr(), keep);
-        heap.set_len(keep);
-    }
-    Ok(heap)
+    // first `len + 1 >= keep` elements were copied (any bytes are a valid
+    // `T`); `data` was just allocated for `keep` `T`s with the global
+    // allocator, as a vector of that capacity is.
+    Ok(unsafe {
+        core::ptr::copy_nonoverlapping(block_ptr, data.as_ptr(), keep);
+        Vec::from_raw_parts(data.as_ptr(), keep, keep)
+    })
 }
