@@ -304,6 +304,30 @@ pub struct Op {
     pub name: &'static str,
     /// Runs it once.
     pub run: fn(&mut Fixture),
+    /// Whether it runs with the kernel configuration's C-string routine
+    /// (the general-register one, no SIMD: `AXPTR_CSTR_ROUTINE=words`)
+    /// rather than the host's fastest.
+    pub kernel: bool,
+}
+
+impl Op {
+    /// An operation with the host's routines.
+    const fn host(name: &'static str, run: fn(&mut Fixture)) -> Self {
+        Self {
+            name,
+            run,
+            kernel: false,
+        }
+    }
+
+    /// An operation with the kernel configuration's C-string routine.
+    const fn kernel(name: &'static str, run: fn(&mut Fixture)) -> Self {
+        Self {
+            name,
+            run,
+            kernel: true,
+        }
+    }
 }
 
 /// The loop overhead every count includes: a call through a function
@@ -436,142 +460,44 @@ fn syscall_by_hand(f: &mut Fixture) {
 
 /// Every operation, by name (`space/operation`).
 pub const OPS: &[Op] = &[
-    Op {
-        name: "empty",
-        run: empty,
-    },
-    Op {
-        name: "heap/get",
-        run: get::heap,
-    },
-    Op {
-        name: "heap/direct_get",
-        run: direct_get::heap,
-    },
-    Op {
-        name: "heap/read",
-        run: read::heap,
-    },
-    Op {
-        name: "heap/direct_read",
-        run: direct_read::heap,
-    },
-    Op {
-        name: "heap/write",
-        run: write::heap,
-    },
-    Op {
-        name: "heap/direct_write",
-        run: direct_write::heap,
-    },
-    Op {
-        name: "heap/transfer",
-        run: transfer::heap,
-    },
-    Op {
-        name: "heap/direct_transfer",
-        run: direct_transfer::heap,
-    },
-    Op {
-        name: "heap/read_cstr_64",
-        run: cstr_small::heap,
-    },
-    Op {
-        name: "heap/read_cstring_64",
-        run: cstring_small::heap,
-    },
-    Op {
-        name: "heap/fallback_cstr_64",
-        run: fallback_cstr_small::heap,
-    },
-    Op {
-        name: "heap/memchr_64",
-        run: memchr_cstr_small::heap,
-    },
-    Op {
-        name: "heap/read_cstr_4096",
-        run: cstr_large::heap,
-    },
-    Op {
-        name: "heap/fallback_cstr_4096",
-        run: fallback_cstr_large::heap,
-    },
-    Op {
-        name: "heap/memchr_4096",
-        run: memchr_cstr_large::heap,
-    },
-    Op {
-        name: "sim/get",
-        run: get::sim,
-    },
-    Op {
-        name: "sim/direct_get",
-        run: direct_get::sim,
-    },
-    Op {
-        name: "sim/read",
-        run: read::sim,
-    },
-    Op {
-        name: "sim/direct_read",
-        run: direct_read::sim,
-    },
-    Op {
-        name: "sim/write",
-        run: write::sim,
-    },
-    Op {
-        name: "sim/direct_write",
-        run: direct_write::sim,
-    },
-    Op {
-        name: "sim/transfer",
-        run: transfer::sim,
-    },
-    Op {
-        name: "sim/direct_transfer",
-        run: direct_transfer::sim,
-    },
-    Op {
-        name: "sim/read_cstr_64",
-        run: cstr_small::sim,
-    },
-    Op {
-        name: "sim/fallback_cstr_64",
-        run: fallback_cstr_small::sim,
-    },
-    Op {
-        name: "sim/memchr_64",
-        run: memchr_cstr_small::sim,
-    },
-    Op {
-        name: "sim/read_cstr_4096",
-        run: cstr_large::sim,
-    },
-    Op {
-        name: "sim/fallback_cstr_4096",
-        run: fallback_cstr_large::sim,
-    },
-    Op {
-        name: "sim/memchr_4096",
-        run: memchr_cstr_large::sim,
-    },
-    Op {
-        name: "areas10/get",
-        run: get_areas_few,
-    },
-    Op {
-        name: "areas1000/get",
-        run: get_areas_many,
-    },
-    Op {
-        name: "syscall/entry",
-        run: syscall_entry,
-    },
-    Op {
-        name: "syscall/by_hand",
-        run: syscall_by_hand,
-    },
+    Op::host("empty", empty),
+    Op::host("heap/get", get::heap),
+    Op::host("heap/direct_get", direct_get::heap),
+    Op::host("heap/read", read::heap),
+    Op::host("heap/direct_read", direct_read::heap),
+    Op::host("heap/write", write::heap),
+    Op::host("heap/direct_write", direct_write::heap),
+    Op::host("heap/transfer", transfer::heap),
+    Op::host("heap/direct_transfer", direct_transfer::heap),
+    Op::host("heap/read_cstr_64", cstr_small::heap),
+    Op::host("heap/read_cstring_64", cstring_small::heap),
+    Op::host("heap/fallback_cstr_64", fallback_cstr_small::heap),
+    Op::host("heap/memchr_64", memchr_cstr_small::heap),
+    Op::host("heap/read_cstr_4096", cstr_large::heap),
+    Op::kernel("heap/read_cstr_4096_kernel", cstr_large::heap),
+    Op::kernel("heap/read_cstr_64_kernel", cstr_small::heap),
+    Op::host("heap/fallback_cstr_4096", fallback_cstr_large::heap),
+    Op::host("heap/memchr_4096", memchr_cstr_large::heap),
+    Op::host("sim/get", get::sim),
+    Op::host("sim/direct_get", direct_get::sim),
+    Op::host("sim/read", read::sim),
+    Op::host("sim/direct_read", direct_read::sim),
+    Op::host("sim/write", write::sim),
+    Op::host("sim/direct_write", direct_write::sim),
+    Op::host("sim/transfer", transfer::sim),
+    Op::host("sim/direct_transfer", direct_transfer::sim),
+    Op::host("sim/read_cstr_64", cstr_small::sim),
+    Op::host("sim/fallback_cstr_64", fallback_cstr_small::sim),
+    Op::host("sim/memchr_64", memchr_cstr_small::sim),
+    Op::host("sim/read_cstr_4096", cstr_large::sim),
+    Op::kernel("sim/read_cstr_4096_kernel", cstr_large::sim),
+    Op::kernel("sim/read_cstr_64_kernel", cstr_small::sim),
+    Op::host("sim/fallback_cstr_4096", fallback_cstr_large::sim),
+    Op::host("sim/memchr_4096", memchr_cstr_large::sim),
+    Op::host("areas10/get", get_areas_few),
+    Op::host("areas1000/get", get_areas_many),
+    Op::host("syscall/entry", syscall_entry),
+    Op::host("syscall/by_hand", syscall_by_hand),
 ];
 
 /// The operation named `name`.

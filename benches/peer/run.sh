@@ -2,9 +2,12 @@
 # axptr against starry-vm (criterion, nightly). See docs/benchmarks.md.
 #
 #   benches/peer/run.sh               # host configuration (memchr with SIMD)
-#   benches/peer/run.sh --kernel      # kernel configuration: memchr built
-#                                     # without SSE2, so it takes its portable
-#                                     # fallback, as in a kernel without SIMD
+#   benches/peer/run.sh --kernel      # kernel configuration: axptr's
+#                                     # C-string copy without SIMD (the
+#                                     # general-register routine of kernel
+#                                     # builds, AXPTR_CSTR_ROUTINE=words) and
+#                                     # memchr built without SSE2 (its
+#                                     # portable fallback), as in a kernel
 #   PEER_MEASURE_MS=100 benches/peer/run.sh   # shorter measurements
 #
 # Arguments after the options go to criterion (a filter, `--list`, ...).
@@ -20,8 +23,8 @@ config=host
 flags=()
 if [ "${1:-}" = --kernel ]; then
     shift
-    config="kernel (memchr without SSE2: its portable fallback)"
-    export CARGO_TARGET_DIR=target/kernel
+    config="kernel (axptr's general-register C-string copy; memchr without SSE2: its portable fallback)"
+    export CARGO_TARGET_DIR=target/kernel AXPTR_CSTR_ROUTINE=words
     flags=(-Z profile-rustflags
         --config 'profile.bench.package.memchr.rustflags=["-Ctarget-feature=-sse2"]')
 fi
