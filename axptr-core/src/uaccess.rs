@@ -613,3 +613,142 @@ pub(crate) fn atomic_u32_user<P: AddrSpaceProvider + ?Sized>(
     // SAFETY: validated just above for what `op` needs.
     unsafe { atomic_u32_validated(addr, op) }
 }
+
+/// The fast and the general path keep the same rules: the address space
+/// is never called with the flag set, an enclosing access gets its flag
+/// back, and validation is not repeated where nothing asks for it.
+#[cfg(test)]
+mod tests {
+    use alloc::{vec, vec::Vec};
+    use core::ffi::c_char;
+
+    use axerrno::LinuxResult;
+    use memory_addr::{VirtAddr, VirtAddrRange};
+    use page_table_multiarch::MappingFlags;
+
+    use crate::{
+        AddrSpace, AddrSpaceProvider, UserConstPtr, UserPtr, access_user_memory,
+        is_accessing_user_memory, strings::ArgLimits, testing::HeapSpace,
+    };
+
+    const PAGE: usize = 4096;
+    const RW: MappingFlags = MappingFlags::READ.union(MappingFlags::WRITE);
+
+    /// A provider that counts its calls and records whether any saw the
+    /// flag set.
+    struct Watch {
+        space: HeapSpace,
+        calls: usize,
+        flag_seen_set: bool,
+    }
+
+    // SAFETY: every answer is the inner `HeapSpace`'s.
+    unsafe impl AddrSpace for Watch {
+        fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
+            self.space.check_region_access(range, flags)
+        }
+        fn populate_area(
+            &mut self,
+            start: VirtAddr,
+            size: usize,
+            flags: MappingFlags,
+        ) -> LinuxResult<()> {
+            self.space.populate_area(start, size, flags)
+        }
+        fn user_range(&self) -> VirtAddrRange {
+            self.space.user_range()
+        }
+    }
+
+    struct Provider(Watch);
+
+    impl AddrSpaceProvider for Provider {
+        type AddrSpace = Watch;
+        fn with_addr_space<R>(&mut self, f: impl FnOnce(&mut Watch) -> R) -> R {
+            self.0.calls += 1;
+            self.0.flag_seen_set |= is_accessing_user_memory();
+            f(&mut self.0)
+        }
+    }
+
+    /// Two read-write pages: a struct, a string, an argv array of three
+    /// strings in the first.
+    fn provider() -> (Provider, usize) {
+        let mut space = HeapSpace::new(2);
+        let base = space.base();
+        space.map(base, 2 * PAGE, RW);
+        space.poke(base + 64, b"hello\0");
+        let strings = [base + 200, base + 203, base + 210];
+        space.poke(base + 200, b"ls\0-la\0\0\0\0/tmp\0");
+        let argv: Vec<u8> = strings
+            .iter()
+            .chain(&[0])
+            .flat_map(|p| p.to_ne_bytes())
+            .collect();
+        space.poke(base + 128, &argv);
+        let watch = Watch {
+            space,
+            calls: 0,
+            flag_seen_set: false,
+        };
+        (Provider(watch), base)
+    }
+
+    /// Every copy kind once; returns what they read.
+    fn every_copy(p: &mut Provider, base: usize) -> (u64, usize, Vec<u8>) {
+        let word = UserPtr::<u64>::from(base + 8);
+        word.write(p, 0x1122).unwrap();
+        let value = word.read(p).unwrap();
+        let mut writer = UserPtr::<u8>::from(base + 512).writer(64);
+        let moved = writer.write(p, &[7; 64]).unwrap();
+        let mut buf = [0u8; 64];
+        let cstr = UserConstPtr::<c_char>::from(base + 64)
+            .read_cstr(p, &mut buf)
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        (value, moved, cstr)
+    }
+
+    #[test]
+    fn copies_never_call_the_address_space_with_the_flag_set() {
+        let (mut p, base) = provider();
+        assert_eq!(every_copy(&mut p, base), (0x1122, 64, b"hello".to_vec()));
+        assert!(!p.0.flag_seen_set);
+        assert!(!is_accessing_user_memory());
+    }
+
+    #[test]
+    fn copies_inside_an_access_clear_the_flag_for_the_address_space_and_restore_it() {
+        let (mut p, base) = provider();
+        let read = access_user_memory(|| {
+            let read = every_copy(&mut p, base);
+            assert!(
+                is_accessing_user_memory(),
+                "the enclosing access lost its flag"
+            );
+            read
+        });
+        assert_eq!(read, (0x1122, 64, b"hello".to_vec()));
+        assert!(!p.0.flag_seen_set);
+        assert!(!is_accessing_user_memory());
+    }
+
+    #[test]
+    fn argv_in_one_page_is_validated_once() {
+        let (mut p, base) = provider();
+        let argv = UserConstPtr::<UserConstPtr<c_char>>::from(base + 128);
+        let mut limits = ArgLimits::new(1 << 20);
+        let args = argv.read_arg_strings(&mut p, &mut limits).unwrap();
+        assert_eq!(args, vec![c"ls", c"-la", c"/tmp"]);
+        // The array's chunk runs to the end of its page, and the strings
+        // after it lie inside it.
+        assert_eq!(p.0.calls, 1);
+        // Each string read alone is validated again.
+        let first = UserConstPtr::<c_char>::from(base + 200);
+        let calls = p.0.calls;
+        first.read_cstring(&mut p, 64).unwrap();
+        first.read_cstring(&mut p, 64).unwrap();
+        assert_eq!(p.0.calls, calls + 2);
+    }
+}

@@ -487,6 +487,7 @@ pub const OPS: &[Op] = &[
     Op::host("sim/transfer", transfer::sim),
     Op::host("sim/direct_transfer", direct_transfer::sim),
     Op::host("sim/read_cstr_64", cstr_small::sim),
+    Op::host("sim/read_cstring_64", cstring_small::sim),
     Op::host("sim/fallback_cstr_64", fallback_cstr_small::sim),
     Op::host("sim/memchr_64", memchr_cstr_small::sim),
     Op::host("sim/read_cstr_4096", cstr_large::sim),
