@@ -5,6 +5,9 @@
 #![no_std]
 
 pub use axptr_core::*;
+/// Derives [`SyscallTrace`](syscall::SyscallTrace) for a struct: how it
+/// shows in `#[syscall]` traces, strace-style (`{tv_sec=1, tv_nsec=0}`).
+pub use axptr_macros::SyscallTrace;
 /// Derives [`UserCopy`] for a `#[repr(C)]`/`#[repr(transparent)]` struct
 /// whose fields are all `UserCopy` and which has no padding; anything else
 /// is a compile error that says how to fix it.

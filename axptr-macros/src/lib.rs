@@ -4,6 +4,7 @@
 
 mod repr;
 mod syscall;
+mod trace_derive;
 mod user_copy;
 
 use proc_macro::TokenStream;
@@ -15,6 +16,17 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_user_copy(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     user_copy::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives `SyscallTrace` for a struct: strace's `{field=value, …}` in the
+/// traces of `#[syscall]` entries. Field attributes: `#[trace(hex)]`,
+/// `#[trace(oct)]`, `#[trace(str)]` (a C character array), `#[trace(skip)]`.
+#[proc_macro_derive(SyscallTrace, attributes(trace))]
+pub fn derive_syscall_trace(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    trace_derive::expand(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
