@@ -762,7 +762,7 @@ fn strings_can_have_their_own_limit_and_errno() {
     assert_eq!(call::<sys_memfd_create>(&mut t, &[p.big, 1]), EINVAL);
     assert_eq!(call::<sys_memfd_create>(&mut t, &[p.hole, 1]), EFAULT);
     assert_eq!(t.k.ran, ["memfd 249 0x1"]);
-    t.k.space.poke(p.rw, b"12345678\0123456789\0");
+    t.k.space.poke(p.rw, b"12345678\x00123456789\0");
     assert_eq!(call::<sys_sethostname_like>(&mut t, &[p.rw]), 8);
     assert_eq!(
         call::<sys_sethostname_like>(&mut t, &[p.rw + 9]),

@@ -44,6 +44,12 @@ use crate::{UserPtr, access::Access};
 /// assert_eq!(TraceDisplay(&ts).to_string(), "{tv_sec=1, tv_nsec=500000000}");
 /// assert_eq!(TraceDisplay(&[3u32, 4]).to_string(), "[3, 4]");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no strace rendering",
+    label = "not `SyscallTrace`",
+    note = "add `#[derive(SyscallTrace)]` to the struct, implement `SyscallTrace` for it, or leave \
+            the field out of the trace with `#[trace(skip)]`"
+)]
 pub trait SyscallTrace {
     /// Renders the value as strace shows it inside a structure or array.
     ///

@@ -52,7 +52,7 @@ pub struct ValueIn<T> {
     render: Option<TraceFn<T>>,
 }
 
-impl<T: UserCopy> ValueIn<T> {
+impl<T> ValueIn<T> {
     /// Checks `size` (if given) and copies the `T` at `addr`. `render` is
     /// how the trace shows it (`None`: the address).
     ///
@@ -65,7 +65,10 @@ impl<T: UserCopy> ValueIn<T> {
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Self> {
+    ) -> LinuxResult<Self>
+    where
+        T: UserCopy,
+    {
         check_size::<T>(size)?;
         let value = UserConstPtr::<T>::from(addr).read(provider)?;
         Ok(Self {
@@ -86,7 +89,10 @@ impl<T: UserCopy> ValueIn<T> {
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Option<Self>> {
+    ) -> LinuxResult<Option<Self>>
+    where
+        T: UserCopy,
+    {
         if addr == 0 {
             return Ok(None);
         }
@@ -143,14 +149,17 @@ pub struct ValueOut<T> {
     copied_out: bool,
 }
 
-impl<T: UserCopy> ValueOut<T> {
+impl<T> ValueOut<T> {
     /// Checks `size` (if given) and makes a zeroed `T` for the handler to
     /// fill (`#[out]`). Nothing is checked about `addr` yet.
     ///
     /// # Errors
     ///
     /// `EINVAL` for a size other than `size_of::<T>()`.
-    pub fn new(addr: usize, size: Option<usize>, render: Option<TraceFn<T>>) -> LinuxResult<Self> {
+    pub fn new(addr: usize, size: Option<usize>, render: Option<TraceFn<T>>) -> LinuxResult<Self>
+    where
+        T: UserCopy,
+    {
         check_size::<T>(size)?;
         // SAFETY: every bit pattern, all zeroes included, is a valid `T`
         // (UserCopy).
@@ -172,7 +181,10 @@ impl<T: UserCopy> ValueOut<T> {
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Option<Self>> {
+    ) -> LinuxResult<Option<Self>>
+    where
+        T: UserCopy,
+    {
         if addr == 0 {
             return Ok(None);
         }
@@ -190,7 +202,10 @@ impl<T: UserCopy> ValueOut<T> {
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Self> {
+    ) -> LinuxResult<Self>
+    where
+        T: UserCopy,
+    {
         let ValueIn {
             addr,
             value,
@@ -214,7 +229,10 @@ impl<T: UserCopy> ValueOut<T> {
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Option<Self>> {
+    ) -> LinuxResult<Option<Self>>
+    where
+        T: UserCopy,
+    {
         if addr == 0 {
             return Ok(None);
         }

@@ -104,10 +104,16 @@ pub fn entry(handler: &Handler) -> TokenStream {
             (Some(_), Some((value, _))) => quote!(::core::option::Option::Some(#value)),
             _ => quote!(::core::option::Option::None),
         };
-        // Errors about the conversion point at the parameter's type.
-        let span = ty.span();
+        // Errors about the conversion point at the parameter's type (at the
+        // structure, for a reference to one).
+        let span = match param.kind() {
+            Kind::ValueIn { elem, .. }
+            | Kind::ValueOut { elem, .. }
+            | Kind::BufMut { elem, .. } => elem.span(),
+            _ => ty.span(),
+        };
         let srt = rt_at(span);
-        let render = |elem: &syn::Type| quote!((&&#rt::__probe::Probe::<#elem>::NEW).renderer());
+        let render = |elem: &syn::Type| quote_spanned!(span=> (&&#srt::__probe::Probe::<#elem>::NEW).renderer());
 
         // By-value kinds: the handler owns the argument.
         match param.kind() {
@@ -164,9 +170,9 @@ pub fn entry(handler: &Handler) -> TokenStream {
                             None => quote!(__axptr::LinuxError::ENAMETOOLONG),
                         };
                         let make = if optional {
-                            quote!(copy_in_nullable)
+                            quote_spanned!(span=> copy_in_nullable)
                         } else {
-                            quote!(copy_in)
+                            quote_spanned!(span=> copy_in)
                         };
                         quote_spanned!(span=> #srt::CStrArg::#make(#ctx, #reg, #max, #err)?)
                     }
@@ -193,9 +199,9 @@ pub fn entry(handler: &Handler) -> TokenStream {
             }
             Kind::SliceOut(elem) => {
                 let make = if param.attrs.inout.is_some() {
-                    quote!(copy_in_out)
+                    quote_spanned!(span=> copy_in_out)
                 } else {
-                    quote!(new)
+                    quote_spanned!(span=> new)
                 };
                 let holder = quote_spanned!(span=> #srt::SliceOut<#elem>);
                 let convert =
@@ -205,9 +211,9 @@ pub fn entry(handler: &Handler) -> TokenStream {
             Kind::ValueIn { elem, optional } => {
                 let holder = option(quote_spanned!(span=> #srt::ValueIn<#elem>), optional);
                 let make = if optional {
-                    quote!(copy_in_nullable)
+                    quote_spanned!(span=> copy_in_nullable)
                 } else {
-                    quote!(copy_in)
+                    quote_spanned!(span=> copy_in)
                 };
                 let render = render(elem);
                 let convert = quote_spanned! {span=>
@@ -225,11 +231,15 @@ pub fn entry(handler: &Handler) -> TokenStream {
                 let render = render(elem);
                 let value_out = quote_spanned!(span=> #srt::ValueOut::<#elem>);
                 let convert = match (param.attrs.inout.is_some(), optional) {
-                    (false, false) => quote!(#value_out::new(#reg, #size, #render)?),
-                    (false, true) => quote!(#value_out::new_nullable(#reg, #size, #render)?),
-                    (true, false) => quote!(#value_out::copy_in_out(#ctx, #reg, #size, #render)?),
+                    (false, false) => quote_spanned!(span=> #value_out::new(#reg, #size, #render)?),
+                    (false, true) => {
+                        quote_spanned!(span=> #value_out::new_nullable(#reg, #size, #render)?)
+                    }
+                    (true, false) => {
+                        quote_spanned!(span=> #value_out::copy_in_out(#ctx, #reg, #size, #render)?)
+                    }
                     (true, true) => {
-                        quote!(#value_out::copy_in_out_nullable(#ctx, #reg, #size, #render)?)
+                        quote_spanned!(span=> #value_out::copy_in_out_nullable(#ctx, #reg, #size, #render)?)
                     }
                 };
                 let pass = if optional {
@@ -268,7 +278,11 @@ pub fn entry(handler: &Handler) -> TokenStream {
             });
         }
         call_args.push(pass);
-        trace_args.push(quote!(#rt::TraceCopied::trace_copied(#bind.as_ref(), #reg)));
+        trace_args.push(if output {
+            quote_spanned!(span=> #srt::trace_output::<#ctx_ty, #holder>(#bind.as_ref(), #reg))
+        } else {
+            quote!(#rt::TraceCopied::trace_copied(#bind.as_ref(), #reg))
+        });
     }
 
     let call = quote_spanned! {ret_span=>
