@@ -217,7 +217,7 @@ pub fn entry(handler: &Handler) -> TokenStream {
                 };
                 let render = render(elem);
                 let convert = quote_spanned! {span=>
-                    #srt::ValueIn::<#elem>::#make(#ctx, #reg, #size, #render)?
+                    #srt::ValueIn::<#elem>::#make(&mut #bind, #ctx, #reg, #size, #render)?
                 };
                 let pass = if optional {
                     quote!(#bind.as_deref())
@@ -231,16 +231,18 @@ pub fn entry(handler: &Handler) -> TokenStream {
                 let render = render(elem);
                 let value_out = quote_spanned!(span=> #srt::ValueOut::<#elem>);
                 let convert = match (param.attrs.inout.is_some(), optional) {
-                    (false, false) => quote_spanned!(span=> #value_out::new(#reg, #size, #render)?),
-                    (false, true) => {
-                        quote_spanned!(span=> #value_out::new_nullable(#reg, #size, #render)?)
+                    (false, false) => {
+                        quote_spanned!(span=> #value_out::new(&mut #bind, #reg, #size, #render)?)
                     }
-                    (true, false) => {
-                        quote_spanned!(span=> #value_out::copy_in_out(#ctx, #reg, #size, #render)?)
-                    }
-                    (true, true) => {
-                        quote_spanned!(span=> #value_out::copy_in_out_nullable(#ctx, #reg, #size, #render)?)
-                    }
+                    (false, true) => quote_spanned! {span=>
+                        #value_out::new_nullable(&mut #bind, #reg, #size, #render)?
+                    },
+                    (true, false) => quote_spanned! {span=>
+                        #value_out::copy_in_out(&mut #bind, #ctx, #reg, #size, #render)?
+                    },
+                    (true, true) => quote_spanned! {span=>
+                        #value_out::copy_in_out_nullable(&mut #bind, #ctx, #reg, #size, #render)?
+                    },
                 };
                 let pass = if optional {
                     quote!(#bind.as_deref_mut())
@@ -267,8 +269,13 @@ pub fn entry(handler: &Handler) -> TokenStream {
         slots.push(quote! {
             let mut #bind: ::core::option::Option<#holder> = ::core::option::Option::None;
         });
-        copies.push(quote! {
-            let #bind = #bind.insert(#convert);
+        // Structures are read into their slot in place (never moved after the
+        // copy); the other holders are made, then put in it.
+        let in_place = matches!(param.kind(), Kind::ValueIn { .. } | Kind::ValueOut { .. });
+        copies.push(if in_place {
+            quote!(let #bind = #convert;)
+        } else {
+            quote!(let #bind = #bind.insert(#convert);)
         });
         if output {
             copy_backs.push(quote_spanned! {span=>
