@@ -37,10 +37,12 @@ use axptr::{
     AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, PATH_MAX, SyscallArg, SyscallEvent,
     SyscallTable, SyscallTrace, UserConstPtr, UserCopy, UserPtr, UserReader, UserWriter,
     iovec::{IOV_MAX, IoVecReader, IoVecWriter, MAX_RW_COUNT},
-    is_accessing_user_memory, syscall,
+    is_accessing_user_memory,
+    strings::{MAX_ARG_STRINGS, MAX_ARG_STRLEN},
+    syscall,
     syscall::{
-        ArgFormat, Extensible, FdSet, MAX_ARG_STRINGS, MAX_ARG_STRLEN, MAX_ARG_TOTAL,
-        MAX_SLICE_ARG_BYTES, RawArg, SIGSET_SIZE, SigSet, SigSetSize,
+        ArgFormat, Extensible, FdSet, MAX_ARG_TOTAL, MAX_SLICE_ARG_BYTES, RawArg, SIGSET_SIZE,
+        SigSet, SigSetSize,
     },
     syscall_table,
     testing::HeapSpace,
@@ -1094,14 +1096,26 @@ impl Expect<'_> {
         Ok(moved)
     }
 
-    /// `IoVecs::import`: the segments, with Linux's checks and the total
-    /// capped at `MAX_RW_COUNT`.
+    /// `IoVecs::import`: the segments, with Linux's checks in Linux's
+    /// order and the total capped at `MAX_RW_COUNT`.
     fn import_iovecs(&self, addr: usize, count: usize) -> Step<Vec<(usize, usize)>> {
         if count > IOV_MAX {
             return Err(LinuxError::EINVAL);
         }
+        if count == 0 {
+            // Not read at all.
+            return Ok(Vec::new());
+        }
+        // Read as far as possible; a negative length among the elements
+        // read wins over the fault that stopped the read.
         let iovec = layout::<[usize; 2]>();
-        let bytes = self.copy_in(addr, count, iovec)?;
+        self.access_ok(addr, count * iovec.size)?;
+        let readable = self.movable(addr, count * iovec.size, READ);
+        if readable == 0 {
+            return Err(LinuxError::EFAULT);
+        }
+        let read = readable / iovec.size;
+        let bytes = self.model.bytes(addr, read * iovec.size);
         let mut segments: Vec<(usize, usize)> = bytes
             .chunks(iovec.size)
             .map(|seg| {
@@ -1113,8 +1127,14 @@ impl Expect<'_> {
         if segments.iter().any(|&(_, len)| len > isize::MAX as usize) {
             return Err(LinuxError::EINVAL);
         }
+        if read < count {
+            return Err(LinuxError::EFAULT);
+        }
         let mut total = 0;
         for (base, len) in &mut segments {
+            if count == 1 {
+                *len = (*len).min(MAX_RW_COUNT);
+            }
             self.access_ok(*base, *len)?;
             *len = (*len).min(MAX_RW_COUNT - total);
             total += *len;
@@ -1162,31 +1182,31 @@ impl Expect<'_> {
     }
 
     /// A null-terminated array of string pointers (`&[CString]`), with
-    /// `execve`'s limits; the strings are read from the last.
+    /// `execve`'s limits: a budget of `MAX_ARG_TOTAL` bytes that each
+    /// pointer and each string with its NUL consume, the strings read from
+    /// the first.
     fn string_array(&self, addr: usize) -> Step<Vec<Vec<u8>>> {
         if addr == 0 {
             return Ok(Vec::new());
         }
         let ptr = layout::<usize>();
-        let max = MAX_ARG_STRINGS.min(MAX_ARG_TOTAL / ptr.size);
+        let most = MAX_ARG_STRINGS.min(MAX_ARG_TOTAL / ptr.size);
         let count = self
             .model
-            .null_terminated(addr, ptr, copy(READ), max + 1)
+            .null_terminated(addr, ptr, copy(READ), most + 1)
             .result
             .map_err(too_big)?;
         let pointers = self.model.bytes(addr, count * ptr.size);
-        let mut total = count * ptr.size;
+        let mut left = MAX_ARG_TOTAL - count * ptr.size;
         let mut strings = Vec::new();
-        for pointer in pointers.chunks(ptr.size).rev() {
+        for pointer in pointers.chunks(ptr.size) {
             let pointer = usize::from_ne_bytes(pointer.try_into().expect("a pointer"));
-            let string = self.c_string(pointer, MAX_ARG_STRLEN).map_err(too_big)?;
-            total += string.len() + 1;
-            if total > MAX_ARG_TOTAL {
-                return Err(LinuxError::E2BIG);
-            }
+            let string = self
+                .c_string(pointer, MAX_ARG_STRLEN.min(left))
+                .map_err(too_big)?;
+            left -= string.len() + 1;
             strings.push(string);
         }
-        strings.reverse();
         Ok(strings)
     }
 
@@ -1575,16 +1595,24 @@ pub fn predict(number: usize, r: [usize; 6], m: &mut Expect<'_>) -> Step<isize> 
                 return Err(LinuxError::E2BIG);
             }
             let ksize = size_of::<How>();
-            // The bytes past the kernel's structure: read 64 at a time,
-            // all zero.
-            let mut at = ksize;
-            while at < size {
-                let n = (size - at).min(64);
-                let tail = m.copy_in(r[1].wrapping_add(at), n, BYTE)?;
-                if tail.iter().any(|&b| b != 0) {
-                    return Err(LinuxError::E2BIG);
+            // The bytes past the kernel's structure: inside user space, then
+            // a page at a time, readable and zero; the first non-zero byte
+            // ends the check.
+            if size > ksize {
+                let tail = r[1].checked_add(ksize).ok_or(LinuxError::EFAULT)?;
+                m.access_ok(tail, size - ksize)?;
+                let mut done = 0;
+                while done < size - ksize {
+                    let at = tail + done;
+                    let n = (size - ksize - done).min(PAGE - at % PAGE);
+                    if !m.model.mapped(at as u128, n as u128, READ) {
+                        return Err(LinuxError::EFAULT);
+                    }
+                    if m.model.bytes(at, n).iter().any(|&b| b != 0) {
+                        return Err(LinuxError::E2BIG);
+                    }
+                    done += n;
                 }
-                at += n;
             }
             let mut how = m.copy_in(r[1], ksize.min(size), BYTE)?;
             how.resize(ksize, 0);
