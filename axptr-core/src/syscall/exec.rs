@@ -48,8 +48,9 @@ pub struct CStrArray {
 }
 
 impl CStrArray {
-    /// Copies the array at `addr` and its strings (see the
-    /// [module docs](self) for the limits).
+    /// Copies the array at `addr` and its strings with
+    /// [`read_arg_strings`](crate::UserPtr::read_arg_strings), within a
+    /// budget of [`MAX_ARG_TOTAL`] bytes; a null array is empty.
     ///
     /// # Errors
     ///

@@ -207,8 +207,8 @@ pub fn fmt_oct<T: fmt::Octal>(value: &T, f: &mut fmt::Formatter<'_>) -> fmt::Res
 /// the type has it, the address otherwise.
 ///
 /// Rust has no specialization, but method lookup tries `&&Probe<T>` before
-/// `&Probe<T>`: the first finds [`ViaTrace`] only when `T: SyscallTrace`,
-/// the second always finds [`ViaAddress`]. `#[syscall]` writes
+/// `&Probe<T>`: the first finds `ViaTrace` only when `T: SyscallTrace`,
+/// the second always finds `ViaAddress`. `#[syscall]` writes
 /// `(&&Probe::<T>::NEW).renderer()` with `T` concrete, so the choice is
 /// made where the handler is compiled.
 #[doc(hidden)]
@@ -259,6 +259,8 @@ mod tests {
 
     struct Plain;
 
+    // The double borrow is the probe: it is what picks the rendering.
+    #[allow(clippy::needless_borrow)]
     #[test]
     fn the_probe_finds_the_rendering_when_there_is_one() {
         assert!((&&Probe::<u32>::NEW).renderer().is_some());
