@@ -113,6 +113,8 @@ pub fn entry(handler: &Handler) -> TokenStream {
             _ => ty.span(),
         };
         let srt = rt_at(span);
+        // How the trace renders a structure: chosen where the handler is
+        // compiled (its `SyscallTrace`, or the address).
         let render = |elem: &syn::Type| quote_spanned!(span=> (&&#srt::__probe::Probe::<#elem>::NEW).renderer());
 
         // By-value kinds: the handler owns the argument.
