@@ -128,8 +128,9 @@ pub fn all_recorded_final_flag() -> bool {
     })
 }
 
-/// Prints one line of counters per online CPU.
-pub fn print_stats() {
+/// Prints one line of counters per online CPU; `boot` marks the boot CPU
+/// (which ran the main thread).
+pub fn print_stats(boot: usize) {
     for (i, cpu) in CPUS.iter().enumerate() {
         if !cpu.online.load(Ordering::Acquire) {
             continue;
@@ -141,8 +142,9 @@ pub fn print_stats() {
             FLAG_SET => "SET",
             _ => "unknown",
         };
+        let role = if i == boot { " (boot)" } else { "" };
         println!(
-            "cpu {i}: syscalls={} ok={} efault={} errors={} fixups={} lazy={} user-faults={} unmaps={} flag={flag}",
+            "cpu {i}{role}: syscalls={} ok={} efault={} errors={} fixups={} lazy={} user-faults={} unmaps={} flag={flag}",
             n(&s.syscalls),
             n(&s.ok),
             n(&s.efault),

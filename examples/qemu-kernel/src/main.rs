@@ -68,7 +68,7 @@ pub fn boot_main(cpu: usize, dtb: usize) -> ! {
     let status = task::run_process(entry.pc, entry.sp, strace);
     println!("user program exited with status {status}");
     task::stop_secondaries();
-    cpu::print_stats();
+    cpu::print_stats(cpu);
     if stray_access {
         touch_user_memory_without_axptr();
     }

@@ -30,7 +30,7 @@ use crate::sys::{self, report};
 const PAGE_SIZE: usize = 4096;
 const LEN: usize = RACE_PAGES * PAGE_SIZE;
 /// Rounds of the unmapping thread; the copiers run until it is done.
-const ROUNDS: usize = 1000;
+const ROUNDS: usize = 600;
 const COPIERS: usize = 1;
 const STACK_SIZE: usize = 64 * 1024;
 const O_RDONLY: usize = 0;
