@@ -41,7 +41,8 @@ mod sim_host {
     /// calls the address space with the flag set and user memory in
     /// between, which deadlocks on a fault; here every page is present.)
     fn seed_scan<P: AddrSpaceProvider>(provider: &mut P, addr: usize) -> LinuxResult<usize> {
-        let _flag = UserAccessGuard::new();
+        // SAFETY: a local, dropped when the scan returns.
+        let _flag = unsafe { UserAccessGuard::new() };
         let mut page = addr & !(PAGE - 1);
         let mut len = 0;
         loop {
@@ -107,7 +108,9 @@ mod sim_host {
             let copied = ptr.read_cstr(&mut user, &mut buf).map(|s| s.count_bytes());
             assert_eq!(copied, Ok(size - 1));
             if size <= PATH_MAX {
-                let lent = ptr.get_as_cstr(&mut user).map(|s| s.count_bytes());
+                // SAFETY: this thread alone touches the space, and the
+                // reference is dropped before the next iteration.
+                let lent = unsafe { ptr.get_as_cstr(&mut user) }.map(|s| s.count_bytes());
                 assert_eq!(lent, Ok(size - 1));
             }
 
@@ -122,7 +125,12 @@ mod sim_host {
                         0 if size <= PATH_MAX => {
                             let id = round_param_id("axptr_get_as_cstr", size, round);
                             group.bench_function(id, |b| {
-                                b.iter(|| black_box(black_box(ptr).get_as_cstr(&mut user).is_ok()));
+                                b.iter(|| {
+                                    black_box(
+                                        // SAFETY: as above.
+                                        unsafe { black_box(ptr).get_as_cstr(&mut user) }.is_ok(),
+                                    )
+                                });
                             });
                         }
                         0 => {}

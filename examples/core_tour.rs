@@ -7,6 +7,16 @@ use core::ffi::c_char;
 
 use axptr::{LinuxError, MappingFlags, PATH_MAX, UserConstPtr, UserPtr, testing::HeapSpace};
 
+/// In-place access: the in-place API is `unsafe`: this tour's process is single-threaded,
+/// and each reference is dropped before the space is used again. A kernel
+/// whose user threads can run meanwhile copies instead.
+macro_rules! lend {
+    ($call:expr) => {
+        // SAFETY: see the macro's docs: nothing else writes or unmaps the lent memory while the reference lives.
+        unsafe { $call }
+    };
+}
+
 const PAGE: usize = 4096;
 
 fn show<T: core::fmt::Debug>(what: &str, result: Result<T, LinuxError>) {
@@ -41,9 +51,7 @@ fn main() {
             .map(|c| c.to_owned())
     });
     show("lend the path in place", {
-        UserConstPtr::<c_char>::from(base + 64)
-            .get_as_str(s)
-            .map(str::to_owned)
+        lend!(UserConstPtr::<c_char>::from(base + 64).get_as_str(s)).map(str::to_owned)
     });
     show("null pointer", UserConstPtr::<u64>::null().read(s));
     show(
@@ -56,7 +64,7 @@ fn main() {
     );
     show(
         "misaligned reference",
-        UserPtr::<u64>::from(base + 1).get(s).map(|v| *v),
+        lend!(UserPtr::<u64>::from(base + 1).get(s)).map(|v| *v),
     );
     show(
         "misaligned copy (allowed)",
@@ -64,20 +72,15 @@ fn main() {
     );
     show(
         "overflowing length",
-        UserConstPtr::<u64>::from(base)
-            .get_as_slice(s, usize::MAX)
-            .map(<[u64]>::len),
+        lend!(UserConstPtr::<u64>::from(base).get_as_slice(s, usize::MAX)).map(<[u64]>::len),
     );
     show(
         "empty slice at null",
-        UserConstPtr::<u64>::null()
-            .get_as_slice(s, 0)
-            .map(<[u64]>::len),
+        lend!(UserConstPtr::<u64>::null().get_as_slice(s, 0)).map(<[u64]>::len),
     );
     show(
         "string running into a hole",
-        UserConstPtr::<c_char>::from(base + 2 * PAGE - 3)
-            .get_as_cstr(s)
+        lend!(UserConstPtr::<c_char>::from(base + 2 * PAGE - 3).get_as_cstr(s))
             .map(|c| c.to_owned()),
     );
     let before = s.populated_pages();

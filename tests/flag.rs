@@ -5,10 +5,12 @@ use axptr::{UserAccessGuard, access_user_memory, is_accessing_user_memory};
 #[test]
 fn guards_nest_and_restore_the_previous_value() {
     assert!(!is_accessing_user_memory());
-    let outer = UserAccessGuard::new();
+    // SAFETY: both guards are locals, dropped in reverse order of creation.
+    let outer = unsafe { UserAccessGuard::new() };
     assert!(is_accessing_user_memory());
     {
-        let _inner = UserAccessGuard::new();
+        // SAFETY: dropped at the end of this block, before `outer`.
+        let _inner = unsafe { UserAccessGuard::new() };
         assert!(is_accessing_user_memory());
     }
     assert!(
@@ -43,7 +45,8 @@ fn flag_is_restored_when_the_access_unwinds() {
 
 #[test]
 fn each_thread_has_its_own_flag() {
-    let _guard = UserAccessGuard::new();
+    // SAFETY: a local, dropped at the end of the test.
+    let _guard = unsafe { UserAccessGuard::new() };
     let other = std::thread::spawn(is_accessing_user_memory).join().unwrap();
     assert!(!other, "a fresh thread starts clear, with no setup");
     assert!(is_accessing_user_memory());
@@ -51,10 +54,13 @@ fn each_thread_has_its_own_flag() {
 
 #[test]
 fn take_and_restore_carry_the_flag_across_a_switch() {
-    let _guard = UserAccessGuard::new();
+    // SAFETY: a local, dropped at the end of the test.
+    let _guard = unsafe { UserAccessGuard::new() };
     let saved = axptr::take_user_access_flag();
     assert!(saved);
     assert!(!is_accessing_user_memory());
-    axptr::restore_user_access_flag(saved);
+    // SAFETY: the value taken above, restored where the "task" was
+    // switched out (this test plays both halves of the switch).
+    unsafe { axptr::restore_user_access_flag(saved) };
     assert!(is_accessing_user_memory());
 }

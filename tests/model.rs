@@ -39,6 +39,10 @@ fn op() -> impl Strategy<Value = Op> {
         Kind::WithCstr,
         Kind::WithStr,
         Kind::CheckRegion,
+        Kind::ReadSlicePartial,
+        Kind::WriteSlicePartial,
+        Kind::CursorRead,
+        Kind::CursorWrite,
     ]);
     let elem = prop::sample::select(vec![
         Elem::U8,

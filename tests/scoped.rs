@@ -14,6 +14,16 @@ use axptr::{
     is_accessing_user_memory, testing::HeapSpace,
 };
 
+/// In-place access: the scoped in-place API is `unsafe`: every call in this file lends
+/// memory of a `HeapSpace` that only this single-threaded test touches,
+/// to a closure that drops the reference before it returns.
+macro_rules! lend {
+    ($call:expr) => {
+        // SAFETY: see the macro's docs: nothing else writes or unmaps the lent memory while the closure runs.
+        unsafe { $call }
+    };
+}
+
 const PAGE: usize = 4096;
 const RW: MappingFlags = MappingFlags::READ.union(MappingFlags::WRITE);
 const RO: MappingFlags = MappingFlags::READ;
@@ -47,34 +57,39 @@ fn scoped<R>(
 fn the_closure_runs_inside_the_window_and_sees_the_memory() {
     let (mut s, base) = space();
     s.poke(base, &7u64.to_ne_bytes());
-    let (r, seen) = scoped(|mark| UserConstPtr::<u64>::from(base).with(&mut s, |v| (mark(), *v)));
+    let (r, seen) =
+        scoped(|mark| lend!(UserConstPtr::<u64>::from(base).with(&mut s, |v| (mark(), *v))));
     assert_eq!((r, seen), (Ok((true, 7)), Some(true)));
 
     // Writes through `UserPtr::with` land in user memory.
     let (r, _) = scoped(|mark| {
-        UserPtr::<u64>::from(base).with(&mut s, |v| {
+        lend!(UserPtr::<u64>::from(base).with(&mut s, |v| {
             mark();
             *v += 1;
-        })
+        }))
     });
     assert_eq!(r, Ok(()));
     assert_eq!(s.peek(base, 8), 8u64.to_ne_bytes());
 
     s.poke(base + 16, &[1, 2, 3, 4]);
     let (r, seen) = scoped(|mark| {
-        UserPtr::<u8>::from(base + 16).with_slice(&mut s, 4, |bytes| {
-            mark();
-            bytes.reverse();
-            bytes.len()
-        })
+        lend!(
+            UserPtr::<u8>::from(base + 16).with_slice(&mut s, 4, |bytes| {
+                mark();
+                bytes.reverse();
+                bytes.len()
+            })
+        )
     });
     assert_eq!((r, seen), (Ok(4), Some(true)));
     assert_eq!(s.peek(base + 16, 4), [4, 3, 2, 1]);
     let (r, _) = scoped(|mark| {
-        UserConstPtr::<u8>::from(base + 16).with_slice(&mut s, 4, |bytes| {
-            mark();
-            bytes.to_vec()
-        })
+        lend!(
+            UserConstPtr::<u8>::from(base + 16).with_slice(&mut s, 4, |bytes| {
+                mark();
+                bytes.to_vec()
+            })
+        )
     });
     assert_eq!(r, Ok(vec![4, 3, 2, 1]));
 }
@@ -84,9 +99,9 @@ fn a_lazy_page_is_populated_before_the_closure() {
     let (mut s, base) = space();
     let lazy = base + 3 * PAGE;
     assert!(!s.is_present(lazy));
-    let r = UserPtr::<u32>::from(lazy).with(&mut s, |v| {
+    let r = lend!(UserPtr::<u32>::from(lazy).with(&mut s, |v| {
         *v = 0xdead_beef;
-    });
+    }));
     assert_eq!(r, Ok(()));
     assert!(s.is_present(lazy));
     assert_eq!(s.peek(lazy, 4), 0xdead_beef_u32.to_ne_bytes());
@@ -99,40 +114,47 @@ fn every_error_comes_before_the_closure() {
     let ro = base + PAGE;
     let efault = Err(LinuxError::EFAULT);
     for (what, addr) in [("null", 0), ("unmapped", hole), ("misaligned", base + 2)] {
-        let (r, seen) = scoped(|mark| UserConstPtr::<u32>::from(addr).with(&mut s, |_| mark()));
+        let (r, seen) =
+            scoped(|mark| lend!(UserConstPtr::<u32>::from(addr).with(&mut s, |_| mark())));
         assert_eq!((r, seen), (efault, None), "{what}");
-        let (r, seen) = scoped(|mark| UserPtr::<u32>::from(addr).with(&mut s, |_| mark()));
+        let (r, seen) = scoped(|mark| lend!(UserPtr::<u32>::from(addr).with(&mut s, |_| mark())));
         assert_eq!((r, seen), (efault, None), "{what}");
     }
     // Read-only memory can be read in place, not written.
-    let (r, seen) = scoped(|mark| UserConstPtr::<u32>::from(ro).with(&mut s, |_| mark()));
+    let (r, seen) = scoped(|mark| lend!(UserConstPtr::<u32>::from(ro).with(&mut s, |_| mark())));
     assert_eq!((r, seen), (Ok(true), Some(true)));
-    let (r, seen) = scoped(|mark| UserPtr::<u32>::from(ro).with(&mut s, |_| mark()));
+    let (r, seen) = scoped(|mark| lend!(UserPtr::<u32>::from(ro).with(&mut s, |_| mark())));
     assert_eq!((r, seen), (efault, None));
     // A slice running into the hole, and lengths whose size overflows.
-    let (r, seen) = scoped(|mark| UserPtr::<u8>::from(ro).with_slice(&mut s, PAGE + 1, |_| mark()));
+    let (r, seen) =
+        scoped(|mark| lend!(UserPtr::<u8>::from(ro).with_slice(&mut s, PAGE + 1, |_| mark())));
     assert_eq!((r, seen), (efault, None));
     for len in [usize::MAX, usize::MAX / 4 + 1, isize::MAX as usize / 2] {
-        let (r, seen) =
-            scoped(|mark| UserConstPtr::<u32>::from(base).with_slice(&mut s, len, |_| mark()));
+        let (r, seen) = scoped(|mark| {
+            lend!(UserConstPtr::<u32>::from(base).with_slice(&mut s, len, |_| mark()))
+        });
         assert_eq!((r, seen), (efault, None), "len {len:#x}");
     }
     // A range whose end wraps around the address space.
-    let (r, seen) =
-        scoped(|mark| UserConstPtr::<u8>::from(usize::MAX - 3).with_slice(&mut s, 8, |_| mark()));
+    let (r, seen) = scoped(|mark| {
+        lend!(UserConstPtr::<u8>::from(usize::MAX - 3).with_slice(&mut s, 8, |_| mark()))
+    });
     assert_eq!((r, seen), (efault, None));
 }
 
 #[test]
-fn an_empty_slice_is_lent_at_any_address() {
+fn an_empty_slice_is_lent_at_any_address_in_user_space() {
     let (mut s, _) = space();
-    for addr in [0, 1, usize::MAX] {
-        let r = UserConstPtr::<u64>::from(addr).with_slice(&mut s, 0, |v| {
+    let outside = s.end() + 1;
+    let r = lend!(UserConstPtr::<u64>::from(outside).with_slice(&mut s, 0, |_| ()));
+    assert_eq!(r, Err(LinuxError::EFAULT));
+    for addr in [0, 1, s.end()] {
+        let r = lend!(UserConstPtr::<u64>::from(addr).with_slice(&mut s, 0, |v| {
             assert!(v.is_empty());
             assert_ne!(v.as_ptr().addr(), 0);
             assert!(v.as_ptr().is_aligned());
             is_accessing_user_memory()
-        });
+        }));
         assert_eq!(r, Ok(true));
     }
 }
@@ -142,34 +164,38 @@ fn strings_in_place() {
     let (mut s, base) = space();
     s.poke(base, b"/etc/passwd\0");
     let (r, seen) = scoped(|mark| {
-        UserConstPtr::<c_char>::from(base).with_str(&mut s, |path| {
+        lend!(UserConstPtr::<c_char>::from(base).with_str(&mut s, |path| {
             mark();
             path.len()
-        })
+        }))
     });
     assert_eq!((r, seen), (Ok(11), Some(true)));
-    let r = UserPtr::<c_char>::from(base).with_cstr(&mut s, CStr::to_owned);
+    let r = lend!(UserPtr::<c_char>::from(base).with_cstr(&mut s, CStr::to_owned));
     assert_eq!(r.as_deref(), Ok(c"/etc/passwd"));
 
     // Invalid UTF-8 is EILSEQ, and the closure does not run.
     s.poke(base + 64, b"\xff\xfe\0");
     let (r, seen) =
-        scoped(|mark| UserConstPtr::<c_char>::from(base + 64).with_str(&mut s, |_| mark()));
+        scoped(|mark| lend!(UserConstPtr::<c_char>::from(base + 64).with_str(&mut s, |_| mark())));
     assert_eq!((r, seen), (Err(LinuxError::EILSEQ), None));
     // ...but it is a valid C string.
-    let r = UserConstPtr::<c_char>::from(base + 64).with_cstr(&mut s, |c| c.to_bytes().len());
+    let r =
+        lend!(UserConstPtr::<c_char>::from(base + 64).with_cstr(&mut s, |c| c.to_bytes().len()));
     assert_eq!(r, Ok(2));
 
     // Unterminated before the hole: EFAULT; longer than PATH_MAX: ENAMETOOLONG.
     let tail = base + 2 * PAGE - 16;
     s.poke(tail, &[b'a'; 16]);
-    let (r, seen) = scoped(|mark| UserConstPtr::<c_char>::from(tail).with_cstr(&mut s, |_| mark()));
+    let (r, seen) =
+        scoped(|mark| lend!(UserConstPtr::<c_char>::from(tail).with_cstr(&mut s, |_| mark())));
     assert_eq!((r, seen), (Err(LinuxError::EFAULT), None));
     s.poke(base, &[b'b'; PAGE]);
-    let (r, seen) = scoped(|mark| UserConstPtr::<c_char>::from(base).with_str(&mut s, |_| mark()));
+    let (r, seen) =
+        scoped(|mark| lend!(UserConstPtr::<c_char>::from(base).with_str(&mut s, |_| mark())));
     assert_eq!((r, seen), (Err(LinuxError::ENAMETOOLONG), None));
     assert_eq!(PATH_MAX, PAGE);
-    let (r, seen) = scoped(|mark| UserConstPtr::<c_char>::from(0).with_cstr(&mut s, |_| mark()));
+    let (r, seen) =
+        scoped(|mark| lend!(UserConstPtr::<c_char>::from(0).with_cstr(&mut s, |_| mark())));
     assert_eq!((r, seen), (Err(LinuxError::EFAULT), None));
 }
 
@@ -181,15 +207,18 @@ fn null_terminated_arrays_in_place() {
         .flat_map(|w| w.to_ne_bytes())
         .collect();
     s.poke(base, &words);
-    let r = UserPtr::<usize>::from(base).with_null_terminated(&mut s, |argv| {
-        argv.sort_unstable();
-        argv.to_vec()
-    });
+    let r = lend!(
+        UserPtr::<usize>::from(base).with_null_terminated(&mut s, |argv| {
+            argv.sort_unstable();
+            argv.to_vec()
+        })
+    );
     assert_eq!(r, Ok(vec![1, 2, 3]));
-    let r = UserConstPtr::<usize>::from(base).with_null_terminated(&mut s, <[usize]>::to_vec);
+    let r =
+        lend!(UserConstPtr::<usize>::from(base).with_null_terminated(&mut s, <[usize]>::to_vec));
     assert_eq!(r, Ok(vec![1, 2, 3]));
     let (r, seen) = scoped(|mark| {
-        UserConstPtr::<usize>::from(base + 1).with_null_terminated(&mut s, |_| mark())
+        lend!(UserConstPtr::<usize>::from(base + 1).with_null_terminated(&mut s, |_| mark()))
     });
     assert_eq!((r, seen), (Err(LinuxError::EFAULT), None), "misaligned");
 }
@@ -198,7 +227,10 @@ fn null_terminated_arrays_in_place() {
 fn a_panicking_closure_closes_the_window() {
     let (mut s, base) = space();
     let caught = catch_unwind(AssertUnwindSafe(|| {
-        UserConstPtr::<u8>::from(base).with(&mut s, |_| panic!("a kernel bug inside the window"))
+        lend!(
+            UserConstPtr::<u8>::from(base)
+                .with(&mut s, |_| panic!("a kernel bug inside the window"))
+        )
     }));
     assert!(caught.is_err());
     assert!(!is_accessing_user_memory());
@@ -209,14 +241,14 @@ fn windows_nest_with_other_accesses() {
     let (mut s, base) = space();
     let (mut other, other_base) = space();
     other.poke(other_base, &5u32.to_ne_bytes());
-    let r = UserPtr::<u32>::from(base).with(&mut s, |v| {
+    let r = lend!(UserPtr::<u32>::from(base).with(&mut s, |v| {
         // A copy from another space inside the window: it validates with
         // the flag cleared, copies with it set, and leaves it set.
         let x = UserConstPtr::<u32>::from(other_base).read(&mut other);
         let still_inside = is_accessing_user_memory();
         *v = x.unwrap_or(0) * 2;
         (x, still_inside)
-    });
+    }));
     assert_eq!(r, Ok((Ok(5), true)));
     assert!(!is_accessing_user_memory());
     assert_eq!(s.peek(base, 4), 10u32.to_ne_bytes());

@@ -27,7 +27,10 @@ fn touching_user_memory_without_the_flag_is_an_oops() {
         child_scenario(|| {
             let (space, page) = lazy_space();
             let mut user = space.provider();
-            let value = UserConstPtr::<u64>::from(page).get(&mut user).unwrap();
+            // SAFETY: breaks the in-place contract on purpose (the page is
+            // lazy and used outside any access window), in a child process,
+            // to show the oops.
+            let value = unsafe { UserConstPtr::<u64>::from(page).get(&mut user) }.unwrap();
             // The bug: kernel code reads lent user memory without the flag.
             let _ = std::hint::black_box(*value);
         });
@@ -106,7 +109,9 @@ fn reference_to_memory_unmapped_after_validation_cannot_be_rescued() {
             let page = space.base();
             space.map(page, PAGE, RO).unwrap();
             let mut user = space.provider();
-            let value = UserConstPtr::<u64>::from(page).get(&mut user).unwrap();
+            // SAFETY: breaks the in-place contract on purpose (the page is
+            // unmapped while lent), in a child process, to show the oops.
+            let value = unsafe { UserConstPtr::<u64>::from(page).get(&mut user) }.unwrap();
             space.unmap(page, PAGE).unwrap();
             // Even with the flag set, an in-place access has no fixup.
             let _ = sim_support::touch(value);

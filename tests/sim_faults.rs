@@ -11,6 +11,15 @@ use axptr::{
 };
 use sim_support::{AfterCheck, PAGE, RO, RW, store, touch};
 
+/// In-place access: the in-place API is `unsafe`: every call in this file lends memory of a
+/// `SimSpace` that no other thread touches while the reference lives.
+macro_rules! lend {
+    ($call:expr) => {
+        // SAFETY: see the macro's docs: nothing else writes or unmaps the lent memory while the reference lives.
+        unsafe { $call }
+    };
+}
+
 fn space(pages: usize) -> SimSpace {
     SimSpace::new(pages * PAGE).expect("a simulated space")
 }
@@ -39,7 +48,7 @@ fn lazy_page_lent_by_reference_is_populated_by_the_fault_handler() {
     space.set_demand_paging(true);
 
     let mut user = space.provider();
-    let value = UserPtr::<u32>::from(page + 16).get(&mut user).unwrap();
+    let value = lend!(UserPtr::<u32>::from(page + 16).get(&mut user)).unwrap();
     assert!(
         !space.is_present(page),
         "demand paging: validation only checks"
@@ -67,11 +76,11 @@ fn scoped_access_faults_lazy_pages_in() {
     space.set_demand_paging(true);
 
     let mut user = space.provider();
-    let seen = UserPtr::<u32>::from(page + 16).with(&mut user, |value| {
+    let seen = lend!(UserPtr::<u32>::from(page + 16).with(&mut user, |value| {
         let seen = *value;
         *value = 0xbeef;
         seen
-    });
+    }));
     assert_eq!(seen, Ok(0xfeed));
     let stats = space.stats();
     assert_eq!((stats.resolved, stats.populated_by_check), (1, 0));
@@ -79,9 +88,11 @@ fn scoped_access_faults_lazy_pages_in() {
 
     // The second lazy page: a slice read in place, faulted in inside `f`.
     space.poke(page + PAGE, b"in place").unwrap();
-    let sum = UserConstPtr::<u8>::from(page + PAGE).with_slice(&mut user, 8, |bytes| {
-        bytes.iter().map(|&b| u32::from(b)).sum::<u32>()
-    });
+    let sum = lend!(
+        UserConstPtr::<u8>::from(page + PAGE).with_slice(&mut user, 8, |bytes| {
+            bytes.iter().map(|&b| u32::from(b)).sum::<u32>()
+        })
+    );
     assert_eq!(sum, Ok(b"in place".iter().map(|&b| u32::from(b)).sum()));
     assert_eq!(space.stats().resolved, 2);
     assert!(!is_accessing_user_memory());
@@ -95,9 +106,7 @@ fn page_evicted_after_validation_is_faulted_back_in() {
     space.poke(page, b"contents survive eviction").unwrap();
 
     let mut user = space.provider();
-    let bytes = UserConstPtr::<u8>::from(page)
-        .get_as_slice(&mut user, 25)
-        .unwrap();
+    let bytes = lend!(UserConstPtr::<u8>::from(page).get_as_slice(&mut user, 25)).unwrap();
     space.evict(page, PAGE).unwrap();
     assert!(!space.is_present(page));
     let before = space.stats();
@@ -117,9 +126,7 @@ fn null_terminated_scan_faults_in_each_lazy_page() {
     space.set_demand_paging(true);
 
     let mut user = space.provider();
-    let name = UserConstPtr::<u8>::from(start)
-        .get_as_null_terminated(&mut user)
-        .unwrap();
+    let name = lend!(UserConstPtr::<u8>::from(start).get_as_null_terminated(&mut user)).unwrap();
     assert_eq!(name, b"/etc/passwd");
     let stats = space.stats();
     assert_eq!(
@@ -127,7 +134,7 @@ fn null_terminated_scan_faults_in_each_lazy_page() {
         "the scan faulted in both pages: {stats:?}"
     );
     assert_eq!(stats.populated_by_check, 0);
-    let path = UserConstPtr::<c_char>::from(start).get_as_str(&mut user);
+    let path = lend!(UserConstPtr::<c_char>::from(start).get_as_str(&mut user));
     assert_eq!(path, Ok("/etc/passwd"));
     assert_eq!(
         space.stats().resolved,
@@ -286,7 +293,7 @@ fn parallel_threads_resolve_faults_with_their_own_flag() {
                 for page in 0..PAGES {
                     assert!(!is_accessing_user_memory());
                     let ptr = UserPtr::<u64>::from(base + page * PAGE);
-                    let slot = ptr.get(&mut user).unwrap();
+                    let slot = lend!(ptr.get(&mut user)).unwrap();
                     store(slot, (t * 100 + page) as u64);
                     assert!(!is_accessing_user_memory());
                     assert_eq!(ptr.read(&mut user), Ok((t * 100 + page) as u64));

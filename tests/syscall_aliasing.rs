@@ -24,6 +24,16 @@ use core::ffi::{CStr, c_char};
 use axptr::{LinuxError, LinuxResult, Syscall, SyscallEvent, UserConstPtr, UserPtr, syscall};
 use common::kernel::{Kernel, PAGE, call, errno, kernel, regs};
 
+/// In-place access: the in-place API is `unsafe`: the kernel of this file is
+/// single-threaded, and each lent reference ends before the provider is used
+/// again (the borrow checker sees to it).
+macro_rules! lend {
+    ($call:expr) => {
+        // SAFETY: see the macro's docs: nothing else reaches the lent memory while the reference lives.
+        unsafe { $call }
+    };
+}
+
 /// Reverses `src` into `dst`, reading and writing alternately, and checks
 /// after every write that `src` did not change.
 #[syscall]
@@ -124,7 +134,7 @@ fn sys_mixed(
     // The input is a snapshot: the write above did not reach it.
     assert_eq!(input, b"abcd");
     {
-        let lent = ptr.get(k)?;
+        let lent = lend!(ptr.get(k))?;
         assert_eq!(lent, b"########");
         lent[7] = b'!';
         // `lent` and `output` coexist; they are different memory.
@@ -159,19 +169,19 @@ fn sys_lend_then_copy(
     bytes: UserPtr<[u8; 6]>,
     name: UserConstPtr<c_char>,
 ) -> LinuxResult<u32> {
-    *word.get(k)? = u32::from_ne_bytes(*b"WXYZ");
+    *lend!(word.get(k))? = u32::from_ne_bytes(*b"WXYZ");
     let copied = bytes.read(k)?;
-    let shared = bytes.get(k)?;
+    let shared = lend!(bytes.get(k))?;
     assert_eq!(*shared, copied);
     bytes.write(k, *b"123456")?;
-    let whole = word.get(k)?;
+    let whole = lend!(word.get(k))?;
     let value = *whole;
     *whole = value.wrapping_add(1);
     // A C string lent in place over the same bytes, then an overlapping
     // slice written through a copy.
-    let len = name.get_as_cstr(k)?.count_bytes();
+    let len = lend!(name.get_as_cstr(k))?.count_bytes();
     bytes.cast::<u8>().write_slice(k, b"ab\0")?;
-    let again = name.get_as_cstr(k)?.to_bytes().to_vec();
+    let again = lend!(name.get_as_cstr(k))?.to_bytes().to_vec();
     k.ran.push(format!(
         "{} {len} {:?}",
         String::from_utf8_lossy(&copied),

@@ -9,6 +9,17 @@ use axptr::{
 };
 
 const PAGE: usize = 4096;
+
+/// The in-place API is `unsafe`: every call in this file lends memory of a
+/// `HeapSpace` that only this single-threaded test touches, and drops the
+/// reference before the space is used again.
+macro_rules! lend {
+    ($call:expr) => {
+        // SAFETY: see the macro's docs: nothing else writes or unmaps the
+        // lent memory while the reference lives.
+        unsafe { $call }
+    };
+}
 const RW: MappingFlags = MappingFlags::READ.union(MappingFlags::WRITE);
 const RO: MappingFlags = MappingFlags::READ;
 
@@ -52,16 +63,19 @@ fn null_pointer_is_efault_everywhere() {
     let cnull = UserConstPtr::<c_char>::null();
     assert_eq!(null.read(s), Err(LinuxError::EFAULT));
     assert_eq!(null.write(s, 1), Err(LinuxError::EFAULT));
-    assert_eq!(null.get(s).err(), Some(LinuxError::EFAULT));
-    assert_eq!(null.get_as_slice(s, 4).err(), Some(LinuxError::EFAULT));
+    assert_eq!(lend!(null.get(s)).err(), Some(LinuxError::EFAULT));
     assert_eq!(
-        null.get_as_null_terminated(s).err(),
+        lend!(null.get_as_slice(s, 4)).err(),
+        Some(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        lend!(null.get_as_null_terminated(s)).err(),
         Some(LinuxError::EFAULT)
     );
     assert_eq!(null.read_slice(s, &mut [0; 4]), Err(LinuxError::EFAULT));
     assert_eq!(null.write_slice(s, &[1, 2]), Err(LinuxError::EFAULT));
-    assert_eq!(cnull.get_as_cstr(s).err(), Some(LinuxError::EFAULT));
-    assert_eq!(cnull.get_as_str(s).err(), Some(LinuxError::EFAULT));
+    assert_eq!(lend!(cnull.get_as_cstr(s)).err(), Some(LinuxError::EFAULT));
+    assert_eq!(lend!(cnull.get_as_str(s)).err(), Some(LinuxError::EFAULT));
     assert_eq!(
         cnull.read_cstr(s, &mut [0; 64]).err(),
         Some(LinuxError::EFAULT)
@@ -81,7 +95,7 @@ fn unmapped_pointer_is_efault() {
     let p = UserPtr::<u64>::from(l.hole + 64);
     assert_eq!(p.read(s), Err(LinuxError::EFAULT));
     assert_eq!(p.write(s, 7), Err(LinuxError::EFAULT));
-    assert_eq!(p.get(s).err(), Some(LinuxError::EFAULT));
+    assert_eq!(lend!(p.get(s)).err(), Some(LinuxError::EFAULT));
     // Outside the space altogether (below its base).
     let below = UserConstPtr::<u8>::from(l.rw - PAGE);
     assert_eq!(below.read(s), Err(LinuxError::EFAULT));
@@ -96,10 +110,10 @@ fn partly_unmapped_range_is_efault() {
     assert_eq!(straddle.read(s), Err(LinuxError::EFAULT));
     let slice = UserConstPtr::<u8>::from(l.ro);
     assert_eq!(
-        slice.get_as_slice(s, PAGE + 1).err(),
+        lend!(slice.get_as_slice(s, PAGE + 1)).err(),
         Some(LinuxError::EFAULT)
     );
-    assert!(slice.get_as_slice(s, PAGE).is_ok());
+    assert!(lend!(slice.get_as_slice(s, PAGE)).is_ok());
     let mut buf = vec![0u8; 3 * PAGE + 1];
     let rw2 = UserConstPtr::<u8>::from(l.rw2);
     assert_eq!(rw2.read_slice(s, &mut buf), Err(LinuxError::EFAULT));
@@ -116,14 +130,17 @@ fn unaligned_reference_is_efault_but_unaligned_copy_is_fine() {
     let s = &mut l.space;
     s.poke(l.rw + 1, &0x1122_3344u32.to_ne_bytes());
     let odd = UserPtr::<u32>::from(l.rw + 1);
-    assert_eq!(odd.get(s).err(), Some(LinuxError::EFAULT));
-    assert_eq!(odd.get_as_slice(s, 2).err(), Some(LinuxError::EFAULT));
+    assert_eq!(lend!(odd.get(s)).err(), Some(LinuxError::EFAULT));
     assert_eq!(
-        odd.get_as_null_terminated(s).err(),
+        lend!(odd.get_as_slice(s, 2)).err(),
         Some(LinuxError::EFAULT)
     );
     assert_eq!(
-        UserConstPtr::<u32>::from(l.rw + 2).get(s).err(),
+        lend!(odd.get_as_null_terminated(s)).err(),
+        Some(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        lend!(UserConstPtr::<u32>::from(l.rw + 2).get(s)).err(),
         Some(LinuxError::EFAULT)
     );
     // Copies do not need alignment.
@@ -154,37 +171,31 @@ fn overflowing_range_is_efault_without_panic() {
     // The last page of the address space: rounding the end up overflows.
     let top = UserConstPtr::<u8>::from(usize::MAX - PAGE + 1);
     assert_eq!(
-        top.get_as_slice(s, PAGE - 1).err(),
+        lend!(top.get_as_slice(s, PAGE - 1)).err(),
         Some(LinuxError::EFAULT)
     );
     // len * size_of::<T>() overflows.
     let p = UserConstPtr::<u64>::from(l.rw);
     assert_eq!(
-        p.get_as_slice(s, usize::MAX / 4).err(),
+        lend!(p.get_as_slice(s, usize::MAX / 4)).err(),
         Some(LinuxError::EFAULT)
     );
     assert_eq!(
-        p.get_as_slice(s, usize::MAX).err(),
+        lend!(p.get_as_slice(s, usize::MAX)).err(),
         Some(LinuxError::EFAULT)
     );
     assert_eq!(
-        UserPtr::<[u8; 3]>::from(l.rw)
-            .get_as_slice(s, usize::MAX / 2)
-            .err(),
+        lend!(UserPtr::<[u8; 3]>::from(l.rw).get_as_slice(s, usize::MAX / 2)).err(),
         Some(LinuxError::EFAULT)
     );
     // Larger than isize::MAX bytes, even if it does not wrap.
     assert_eq!(
-        UserConstPtr::<u8>::from(l.rw)
-            .get_as_slice(s, isize::MAX as usize + 1)
-            .err(),
+        lend!(UserConstPtr::<u8>::from(l.rw).get_as_slice(s, isize::MAX as usize + 1)).err(),
         Some(LinuxError::EFAULT)
     );
     // A null-terminated scan that runs into the end of the address space.
     assert_eq!(
-        UserConstPtr::<c_char>::from(usize::MAX - 2)
-            .get_as_cstr(s)
-            .err(),
+        lend!(UserConstPtr::<c_char>::from(usize::MAX - 2).get_as_cstr(s)).err(),
         Some(LinuxError::EFAULT)
     );
 }
@@ -197,17 +208,17 @@ fn write_through_read_only_mapping_is_efault() {
     let p = UserPtr::<u64>::from(l.ro);
     assert_eq!(p.write(s, 1), Err(LinuxError::EFAULT));
     assert_eq!(p.write_slice(s, &[1, 2]), Err(LinuxError::EFAULT));
-    assert_eq!(p.get(s).err(), Some(LinuxError::EFAULT));
-    assert_eq!(p.get_as_slice(s, 1).err(), Some(LinuxError::EFAULT));
+    assert_eq!(lend!(p.get(s)).err(), Some(LinuxError::EFAULT));
+    assert_eq!(lend!(p.get_as_slice(s, 1)).err(), Some(LinuxError::EFAULT));
     assert_eq!(
-        p.cast::<u8>().get_as_null_terminated(s).err(),
+        lend!(p.cast::<u8>().get_as_null_terminated(s)).err(),
         Some(LinuxError::EFAULT)
     );
     assert_eq!(s.peek(l.ro, 8), [9; 8], "nothing was written");
     // Reading it is fine, through either pointer type.
     assert_eq!(p.read(s), Ok(u64::from_ne_bytes([9; 8])));
     assert_eq!(
-        UserConstPtr::<u64>::from(l.ro).get(s).copied(),
+        lend!(UserConstPtr::<u64>::from(l.ro).get(s)).copied(),
         Ok(u64::from_ne_bytes([9; 8]))
     );
     // A write range that only ends in the read-only page.
@@ -218,31 +229,73 @@ fn write_through_read_only_mapping_is_efault() {
 }
 
 #[test]
-fn zero_length_slice_is_ok_at_any_address() {
+fn zero_length_range_is_ok_anywhere_in_user_space() {
     let mut l = layout();
     let s = &mut l.space;
-    for addr in [0, 1, 3, l.hole, usize::MAX, l.ro + 1] {
-        let empty = UserPtr::<u64>::from(addr).get_as_slice(s, 0).unwrap();
+    // Null, unaligned, unmapped, read-only: all inside user space.
+    for addr in [0, 1, 3, l.hole, l.ro + 1, s.end()] {
+        let empty = lend!(UserPtr::<u64>::from(addr).get_as_slice(s, 0)).unwrap();
         assert!(empty.is_empty());
         assert_ne!(empty.as_ptr().addr(), 0);
         assert!(empty.as_ptr().is_aligned());
-        let empty = UserConstPtr::<u32>::from(addr).get_as_slice(s, 0).unwrap();
+        let empty = lend!(UserConstPtr::<u32>::from(addr).get_as_slice(s, 0)).unwrap();
         assert!(empty.is_empty() && empty.as_ptr().addr() != 0 && empty.as_ptr().is_aligned());
         assert_eq!(
             UserConstPtr::<u8>::from(addr).read_slice(s, &mut []),
             Ok(())
         );
         assert_eq!(UserPtr::<u8>::from(addr).write_slice(s, &[]), Ok(()));
+        assert_eq!(axptr::access_ok(s, addr, 0), Ok(()));
     }
+}
+
+#[test]
+fn zero_length_range_outside_user_space_is_efault() {
+    let mut l = layout();
+    let s = &mut l.space;
+    // Past the end of user space (the kernel half, for a real kernel).
+    for addr in [s.end() + 1, s.end() + PAGE, usize::MAX] {
+        assert_eq!(
+            lend!(UserPtr::<u64>::from(addr).get_as_slice(s, 0)).err(),
+            Some(LinuxError::EFAULT)
+        );
+        assert_eq!(
+            UserConstPtr::<u8>::from(addr).read_slice(s, &mut []),
+            Err(LinuxError::EFAULT)
+        );
+        assert_eq!(
+            UserPtr::<u8>::from(addr).write_slice(s, &[]),
+            Err(LinuxError::EFAULT)
+        );
+        assert_eq!(
+            UserPtr::<u8>::from(addr).write_slice_partial(s, &[]),
+            Err(LinuxError::EFAULT)
+        );
+        assert_eq!(axptr::access_ok(s, addr, 0), Err(LinuxError::EFAULT));
+    }
+    // A range that starts inside and ends outside.
+    assert_eq!(
+        axptr::access_ok(s, l.last, 2 * PAGE),
+        Err(LinuxError::EFAULT)
+    );
+    assert_eq!(
+        axptr::access_ok(s, l.last, usize::MAX),
+        Err(LinuxError::EFAULT)
+    );
 }
 
 #[test]
 fn zero_sized_types_are_never_built_from_null() {
     let mut l = layout();
     let s = &mut l.space;
-    let unit = UserPtr::<()>::null().get(s).unwrap();
+    let unit = lend!(UserPtr::<()>::null().get(s)).unwrap();
     assert!(!(&raw const *unit).is_null());
-    assert_eq!(UserPtr::<()>::null().get_as_slice(s, 5).unwrap().len(), 5);
+    assert_eq!(
+        lend!(UserPtr::<()>::null().get_as_slice(s, 5))
+            .unwrap()
+            .len(),
+        5
+    );
     assert_eq!(UserConstPtr::<()>::from(l.hole).read(s), Ok(()));
 }
 
@@ -253,8 +306,11 @@ fn unterminated_string_is_enametoolong() {
     // Two read-write pages of 'a' with no NUL: more than PATH_MAX bytes.
     s.poke(l.rw2, &[b'a'; 2 * PAGE]);
     let p = UserConstPtr::<c_char>::from(l.rw2);
-    assert_eq!(p.get_as_cstr(s).err(), Some(LinuxError::ENAMETOOLONG));
-    assert_eq!(p.get_as_str(s).err(), Some(LinuxError::ENAMETOOLONG));
+    assert_eq!(
+        lend!(p.get_as_cstr(s)).err(),
+        Some(LinuxError::ENAMETOOLONG)
+    );
+    assert_eq!(lend!(p.get_as_str(s)).err(), Some(LinuxError::ENAMETOOLONG));
     assert_eq!(
         p.read_cstring(s, PATH_MAX).err(),
         Some(LinuxError::ENAMETOOLONG)
@@ -274,9 +330,7 @@ fn unterminated_string_is_enametoolong() {
         Some(LinuxError::ENAMETOOLONG)
     );
     assert_eq!(
-        UserConstPtr::<u8>::from(l.rw2)
-            .get_as_null_terminated(s)
-            .err(),
+        lend!(UserConstPtr::<u8>::from(l.rw2).get_as_null_terminated(s)).err(),
         Some(LinuxError::ENAMETOOLONG)
     );
 }
@@ -290,8 +344,11 @@ fn path_limit_counts_the_nul() {
     path.push(0);
     s.poke(l.rw2 + 100, &path);
     let p = UserConstPtr::<c_char>::from(l.rw2 + 100);
-    assert_eq!(p.get_as_cstr(s).unwrap().to_bytes().len(), PATH_MAX - 1);
-    assert_eq!(p.get_as_str(s).unwrap().len(), PATH_MAX - 1);
+    assert_eq!(
+        lend!(p.get_as_cstr(s)).unwrap().to_bytes().len(),
+        PATH_MAX - 1
+    );
+    assert_eq!(lend!(p.get_as_str(s)).unwrap().len(), PATH_MAX - 1);
     let mut buf = [0u8; PATH_MAX];
     assert_eq!(
         p.read_cstr(s, &mut buf).unwrap().to_bytes().len(),
@@ -304,7 +361,10 @@ fn path_limit_counts_the_nul() {
     // One byte more is too long.
     s.poke(l.rw2 + 99, b"y");
     let q = UserConstPtr::<c_char>::from(l.rw2 + 99);
-    assert_eq!(q.get_as_cstr(s).err(), Some(LinuxError::ENAMETOOLONG));
+    assert_eq!(
+        lend!(q.get_as_cstr(s)).err(),
+        Some(LinuxError::ENAMETOOLONG)
+    );
     assert_eq!(
         q.read_cstr(s, &mut buf).err(),
         Some(LinuxError::ENAMETOOLONG)
@@ -318,7 +378,7 @@ fn string_running_into_unmapped_memory_is_efault() {
     // "abc" at the very end of the read-only page, followed by the hole.
     s.poke(l.hole - 3, b"abc");
     let p = UserConstPtr::<c_char>::from(l.hole - 3);
-    assert_eq!(p.get_as_cstr(s).err(), Some(LinuxError::EFAULT));
+    assert_eq!(lend!(p.get_as_cstr(s)).err(), Some(LinuxError::EFAULT));
     assert_eq!(p.read_cstr(s, &mut [0; 64]).err(), Some(LinuxError::EFAULT));
     assert_eq!(p.read_cstring(s, PATH_MAX).err(), Some(LinuxError::EFAULT));
 }
@@ -389,14 +449,17 @@ fn string_crossing_a_page_boundary_is_read_whole() {
     let s = &mut l.space;
     s.poke(l.rw2 + PAGE - 5, b"hello, world\0");
     let p = UserConstPtr::<c_char>::from(l.rw2 + PAGE - 5);
-    assert_eq!(p.get_as_str(s), Ok("hello, world"));
-    assert_eq!(p.get_as_cstr(s), Ok(c"hello, world"));
+    assert_eq!(lend!(p.get_as_str(s)), Ok("hello, world"));
+    assert_eq!(lend!(p.get_as_cstr(s)), Ok(c"hello, world"));
     let mut buf = [0u8; 32];
     assert_eq!(p.read_cstr(s, &mut buf), Ok(c"hello, world"));
     assert_eq!(p.read_cstring(s, 64).unwrap().as_c_str(), c"hello, world");
     // The empty string.
     s.poke(l.rw, b"\0");
-    assert_eq!(UserConstPtr::<c_char>::from(l.rw).get_as_str(s), Ok(""));
+    assert_eq!(
+        lend!(UserConstPtr::<c_char>::from(l.rw).get_as_str(s)),
+        Ok("")
+    );
 }
 
 #[test]
@@ -405,8 +468,8 @@ fn invalid_utf8_is_eilseq() {
     let s = &mut l.space;
     s.poke(l.rw, b"bad \xff\xfe utf8\0");
     let p = UserConstPtr::<c_char>::from(l.rw);
-    assert_eq!(p.get_as_str(s).err(), Some(LinuxError::EILSEQ));
-    let cstr: &CStr = p.get_as_cstr(s).unwrap();
+    assert_eq!(lend!(p.get_as_str(s)).err(), Some(LinuxError::EILSEQ));
+    let cstr: &CStr = lend!(p.get_as_cstr(s)).unwrap();
     assert_eq!(cstr.to_bytes(), b"bad \xff\xfe utf8");
 }
 
@@ -421,7 +484,7 @@ fn lazy_page_is_populated_then_ok() {
     assert!(s.is_present(l.lazy));
     assert_eq!(s.populated_pages(), before + 1);
     assert_eq!(p.read(s), Ok(0xdead_beef));
-    assert_eq!(*p.get(s).unwrap(), 0xdead_beef);
+    assert_eq!(*lend!(p.get(s)).unwrap(), 0xdead_beef);
     assert_eq!(s.populated_pages(), before + 1, "populated once");
 }
 
@@ -431,7 +494,7 @@ fn lazy_page_is_populated_by_a_string_scan() {
     let s = &mut l.space;
     // A zero-filled lazy page reads as the empty string once populated.
     let p = UserConstPtr::<c_char>::from(l.lazy + 100);
-    assert_eq!(p.get_as_str(s), Ok(""));
+    assert_eq!(lend!(p.get_as_str(s)), Ok(""));
     assert!(s.is_present(l.lazy));
 }
 
@@ -440,9 +503,9 @@ fn reference_access_reads_and_writes_in_place() {
     let mut l = layout();
     let s = &mut l.space;
     let p = UserPtr::<[u32; 4]>::from(l.rw + 16);
-    *p.get(s).unwrap() = [1, 2, 3, 4];
+    *lend!(p.get(s)).unwrap() = [1, 2, 3, 4];
     assert_eq!(s.peek(l.rw + 16, 4), 1u32.to_ne_bytes());
-    let slice = UserPtr::<u32>::from(l.rw + 16).get_as_slice(s, 4).unwrap();
+    let slice = lend!(UserPtr::<u32>::from(l.rw + 16).get_as_slice(s, 4)).unwrap();
     slice[3] = 40;
     assert_eq!(
         UserConstPtr::<[u32; 4]>::from(l.rw + 16).read(s),
@@ -462,7 +525,7 @@ fn null_terminated_arrays_of_wider_elements() {
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
     s.poke(argv, &bytes);
     let arr = UserConstPtr::<UserConstPtr<c_char>>::from(argv);
-    let args: Vec<UserConstPtr<c_char>> = arr.get_as_null_terminated(s).unwrap().to_vec();
+    let args: Vec<UserConstPtr<c_char>> = lend!(arr.get_as_null_terminated(s)).unwrap().to_vec();
     assert_eq!(args.len(), 2);
     let strs: Vec<String> = args
         .iter()
@@ -482,7 +545,7 @@ fn null_terminated_arrays_of_wider_elements() {
     let ints = UserConstPtr::<u32>::from(l.last + 1);
     assert_eq!(ints.read_null_terminated_vec(s, 100), Ok(vec![1, 2]));
     assert_eq!(
-        ints.get_as_null_terminated(s).err(),
+        lend!(ints.get_as_null_terminated(s)).err(),
         Some(LinuxError::EFAULT),
         "misaligned"
     );
@@ -560,7 +623,8 @@ struct Spy<'a> {
     flag_seen_set: bool,
 }
 
-impl AddrSpace for Spy<'_> {
+// SAFETY: every answer is the inner `HeapSpace`'s.
+unsafe impl AddrSpace for Spy<'_> {
     fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
         assert!(self.locked, "called outside with_addr_space");
         self.inner.check_region_access(range, flags)
@@ -572,6 +636,9 @@ impl AddrSpace for Spy<'_> {
         flags: MappingFlags,
     ) -> axptr::LinuxResult<()> {
         self.inner.populate_area(start, size, flags)
+    }
+    fn user_range(&self) -> VirtAddrRange {
+        self.inner.user_range()
     }
 }
 
@@ -613,7 +680,7 @@ fn string_scan_locks_page_by_page_and_never_with_the_flag() {
     // One validation per page touched (three pages), lock released between.
     assert_eq!(provider.0.calls, 3);
     assert_eq!(
-        p.get_as_cstr(&mut provider).err(),
+        lend!(p.get_as_cstr(&mut provider)).err(),
         Some(LinuxError::ENAMETOOLONG)
     );
     assert!(!provider.0.flag_seen_set);
@@ -638,7 +705,7 @@ fn flag_is_clear_outside_accesses_and_after_errors() {
         Err(LinuxError::EFAULT)
     );
     assert!(!is_accessing_user_memory());
-    assert!(UserConstPtr::<c_char>::from(l.hole).get_as_cstr(s).is_err());
+    assert!(lend!(UserConstPtr::<c_char>::from(l.hole).get_as_cstr(s)).is_err());
     assert!(!is_accessing_user_memory());
     fn with_question_mark(s: &mut HeapSpace, addr: usize) -> axptr::LinuxResult<u8> {
         let v = UserConstPtr::<u8>::from(addr).read(s)?;
@@ -658,7 +725,7 @@ fn terminator_before_a_straddling_element_needs_nothing_after_it() {
     // A zero [u8; 3] at the end of the read-only page; the next element
     // would straddle into the hole.
     let arr = UserConstPtr::<[u8; 3]>::from(l.hole - 4);
-    assert_eq!(arr.get_as_null_terminated(s).map(<[_]>::len), Ok(0));
+    assert_eq!(lend!(arr.get_as_null_terminated(s)).map(<[_]>::len), Ok(0));
     assert_eq!(arr.read_null_terminated_vec(s, 8), Ok(vec![]));
     // Unaligned u32s (copy API): [1, 0] ends one byte before the hole.
     s.poke(l.hole - 9, &[1, 0, 0, 0, 0, 0, 0, 0, 0xff]);
@@ -672,7 +739,7 @@ fn terminator_before_a_straddling_element_needs_nothing_after_it() {
     // A straddling element over two mapped pages is read whole.
     s.poke(l.rw2 + PAGE - 2, &[7, 7, 7, 0, 0, 0]);
     let wide = UserConstPtr::<[u8; 3]>::from(l.rw2 + PAGE - 2);
-    assert_eq!(wide.get_as_null_terminated(s), Ok(&[[7, 7, 7]][..]));
+    assert_eq!(lend!(wide.get_as_null_terminated(s)), Ok(&[[7, 7, 7]][..]));
 }
 
 #[test]
@@ -683,7 +750,7 @@ fn scan_does_not_populate_the_page_after_the_terminator() {
     space.map_lazy(base + PAGE, PAGE, RW);
     let arr = UserConstPtr::<[u8; 3]>::from(base + PAGE - 4);
     assert_eq!(
-        arr.get_as_null_terminated(&mut space).map(<[_]>::len),
+        lend!(arr.get_as_null_terminated(&mut space)).map(<[_]>::len),
         Ok(0)
     );
     assert!(!space.is_present(base + PAGE));
@@ -718,12 +785,18 @@ fn zero_limit_is_enametoolong_even_for_zero_sized_elements() {
 /// would touch memory that does not exist.
 struct EverythingMapped;
 
-impl AddrSpace for EverythingMapped {
+// SAFETY: this space breaks the contract on purpose (it claims kernel
+// addresses are user memory); the test below only makes requests that axptr
+// refuses before it touches any memory.
+unsafe impl AddrSpace for EverythingMapped {
     fn check_region_access(&self, _: VirtAddrRange, _: MappingFlags) -> bool {
         true
     }
     fn populate_area(&mut self, _: VirtAddr, _: usize, _: MappingFlags) -> axptr::LinuxResult<()> {
         Ok(())
+    }
+    fn user_range(&self) -> VirtAddrRange {
+        VirtAddrRange::new(VirtAddr::from(0), VirtAddr::from(usize::MAX))
     }
 }
 
@@ -734,29 +807,25 @@ fn address_space_independent_rules_hold_even_if_everything_is_mapped() {
     assert_eq!(UserConstPtr::<u8>::null().read(s), Err(LinuxError::EFAULT));
     assert_eq!(UserPtr::<u8>::null().write(s, 1), Err(LinuxError::EFAULT));
     assert_eq!(
-        UserPtr::<u64>::null().get_as_slice(s, 2).err(),
+        lend!(UserPtr::<u64>::null().get_as_slice(s, 2)).err(),
         Some(LinuxError::EFAULT)
     );
     assert_eq!(
-        UserConstPtr::<c_char>::null().get_as_cstr(s).err(),
+        lend!(UserConstPtr::<c_char>::null().get_as_cstr(s)).err(),
         Some(LinuxError::EFAULT)
     );
     // Misaligned reference.
     assert_eq!(
-        UserConstPtr::<u32>::from(0x1002).get(s).err(),
+        lend!(UserConstPtr::<u32>::from(0x1002).get(s)).err(),
         Some(LinuxError::EFAULT)
     );
     // More than isize::MAX bytes, without wrapping.
     assert_eq!(
-        UserConstPtr::<u8>::from(0x1000)
-            .get_as_slice(s, isize::MAX as usize + 1)
-            .err(),
+        lend!(UserConstPtr::<u8>::from(0x1000).get_as_slice(s, isize::MAX as usize + 1)).err(),
         Some(LinuxError::EFAULT)
     );
     assert_eq!(
-        UserConstPtr::<u16>::from(0x1000)
-            .get_as_slice(s, isize::MAX as usize / 2 + 1)
-            .err(),
+        lend!(UserConstPtr::<u16>::from(0x1000).get_as_slice(s, isize::MAX as usize / 2 + 1)).err(),
         Some(LinuxError::EFAULT)
     );
     // An end that wraps, and a range in the last page of the address

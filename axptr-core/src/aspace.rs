@@ -16,6 +16,30 @@ use memory_addr::{VirtAddr, VirtAddrRange};
 use page_table_multiarch::MappingFlags;
 
 /// A user address space that can be checked and populated.
+///
+/// # Safety
+///
+/// axptr's memory safety rests on these answers. An implementation
+/// promises that:
+///
+/// - when [`check_region_access`](Self::check_region_access) returns `true`,
+///   every byte of `range` is user memory — never a kernel object, never
+///   memory the kernel holds Rust references into — mapped with at least
+///   `flags`, or mapped lazily so that the kernel's page-fault handler
+///   makes it present when the access faults with
+///   [`is_accessing_user_memory`](crate::is_accessing_user_memory) set. The
+///   answer stays true for as long as the caller holds the provider it got
+///   the space from; later (another user thread unmapping the range, say),
+///   a fault in axptr's copy routines must reach
+///   [`fixup_for`](crate::fixup_for) instead of being fatal;
+/// - [`user_range`](Self::user_range) contains every range for which
+///   `check_region_access` answers `true`.
+///
+/// axptr writes through user pointers with raw copies after a `true`
+/// answer, so an implementation that answers `true` for a kernel address
+/// lets safe code overwrite kernel memory: that is why this trait is
+/// `unsafe` to implement (starry-vm's `unsafe trait VmIo` is the
+/// precedent).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` gives no access to a user address space",
     label = "axptr cannot check user memory through this type",
@@ -23,7 +47,7 @@ use page_table_multiarch::MappingFlags;
             or `AddrSpace` if it is one; a `#[syscall]` context must be a provider when the \
             handler takes strings or slices"
 )]
-pub trait AddrSpace {
+pub unsafe trait AddrSpace {
     /// Returns whether every byte of `range` is mapped with at least `flags`.
     ///
     /// Must not populate anything; a mapped but not yet present (lazy) page
@@ -36,19 +60,31 @@ pub trait AddrSpace {
     /// axptr passes page-aligned `start` and `size`, and only ranges that
     /// [`check_region_access`](Self::check_region_access) accepted.
     ///
-    /// Which accesses depend on it: the references of the reference API are
-    /// used without the fault flag, so their pages must be present when they
-    /// are lent. Copies and the NUL scan run with the flag set, so a kernel
-    /// whose page-fault handler populates lazy pages while
+    /// Copies, cursors and scans run with the fault flag set and through
+    /// the fallible routines, so a kernel whose page-fault handler
+    /// populates lazy pages while
     /// [`is_accessing_user_memory`](crate::is_accessing_user_memory) is true
-    /// may leave them to it (demand paging) and do nothing here — but then
-    /// it must not use the reference API on lazy areas.
+    /// may leave them to it (demand paging) and do nothing here. The
+    /// `unsafe` in-place API lends references that are used without the
+    /// flag: their pages must be present when lent, so such a kernel must
+    /// not use it on lazy areas.
     fn populate_area(
         &mut self,
         start: VirtAddr,
         size: usize,
         flags: MappingFlags,
     ) -> LinuxResult<()>;
+
+    /// The bounds of user space, as Linux's `access_ok` sees them: every
+    /// range outside it — zero-length ones included — is `EFAULT` before
+    /// anything is checked or touched; zero-length ranges inside it are
+    /// valid at any address.
+    ///
+    /// Usually it starts at 0 (so `read(fd, NULL, 0)` returns 0, as on
+    /// Linux) and ends where the kernel half begins (`axmm`'s
+    /// `AddrSpace::end()`, `TASK_SIZE` on Linux). It bounds the checks; it
+    /// does not say anything is mapped.
+    fn user_range(&self) -> VirtAddrRange;
 }
 
 /// Gives axptr temporary access to an [`AddrSpace`], usually by locking it.
@@ -89,7 +125,8 @@ impl<A: AddrSpace + ?Sized> AddrSpaceProvider for A {
 }
 
 /// `&mut A` is an address space, hence (through the blanket impl) a provider.
-impl<A: AddrSpace + ?Sized> AddrSpace for &mut A {
+// SAFETY: every answer is `A`'s, which made the same promises.
+unsafe impl<A: AddrSpace + ?Sized> AddrSpace for &mut A {
     #[inline]
     fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
         (**self).check_region_access(range, flags)
@@ -103,5 +140,10 @@ impl<A: AddrSpace + ?Sized> AddrSpace for &mut A {
         flags: MappingFlags,
     ) -> LinuxResult<()> {
         (**self).populate_area(start, size, flags)
+    }
+
+    #[inline]
+    fn user_range(&self) -> VirtAddrRange {
+        (**self).user_range()
     }
 }

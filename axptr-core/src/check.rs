@@ -1,8 +1,8 @@
 //! Validation of user regions against the address space.
 //!
 //! Every access goes through [`check_region`] first: it rejects null,
-//! overflowing and unmapped ranges and ranges without the needed permission
-//! (all `EFAULT`), then populates the pages so that the access that follows
+//! overflowing and unmapped ranges, ranges without the needed permission and
+//! empty ranges outside user space (all `EFAULT`), then populates the pages so that the access that follows
 //! does not fault in the common case. Null-terminated data has no length up
 //! front, so [`scan_null_terminated`] validates it one page at a time and
 //! stops at the terminator or at a limit (`ENAMETOOLONG`).
@@ -15,7 +15,19 @@ use axerrno::{LinuxError, LinuxResult};
 use memory_addr::{PAGE_SIZE_4K, VirtAddr, VirtAddrRange};
 use page_table_multiarch::MappingFlags;
 
-use crate::{AddrSpace, AddrSpaceProvider, flag::FlagCleared};
+use crate::{AddrSpace, AddrSpaceProvider, UserCopy, flag::FlagCleared};
+
+/// The size of a `T` crossing the user boundary.
+///
+/// Evaluates `T`'s no-padding proof (the const `#[derive(UserCopy)]` fills
+/// in, a compile error for a padded instance of a generic struct): every
+/// copy, cursor transfer and lent reference needs the size of its element
+/// type and takes it from here, so this is the one place that forces it.
+#[inline(always)]
+pub(crate) const fn size_of_user<T: UserCopy>() -> usize {
+    let () = T::__LAYOUT_CHECKED;
+    size_of::<T>()
+}
 
 /// The longest path the kernel accepts, in bytes including the NUL
 /// (Linux `PATH_MAX`). The limit of [`get_as_cstr`], [`get_as_str`] and
@@ -26,8 +38,9 @@ use crate::{AddrSpace, AddrSpaceProvider, flag::FlagCleared};
 /// [`get_as_null_terminated`]: crate::UserConstPtr::get_as_null_terminated
 pub const PATH_MAX: usize = 4096;
 
-/// The user range `[addr, addr + size)`: `None` when it is empty (valid at
-/// any address), `EFAULT` when it starts at null or its end overflows.
+/// The user range `[addr, addr + size)`: `None` when it is empty (whose
+/// only check is the bounds of user space), `EFAULT` when it starts at null
+/// or its end overflows.
 #[inline]
 fn user_range(addr: usize, size: usize) -> LinuxResult<Option<VirtAddrRange>> {
     if size == 0 {
@@ -41,17 +54,51 @@ fn user_range(addr: usize, size: usize) -> LinuxResult<Option<VirtAddrRange>> {
         .ok_or(LinuxError::EFAULT)
 }
 
-/// Checks that `[addr, addr + size)` is user memory mapped with at least
-/// `flags`, then makes its pages present.
-///
-/// A zero-sized region is valid at any address. Alignment is the caller's
-/// business (the reference API checks it; copies do not need it).
+/// Whether `[addr, addr + size)` lies within `bounds` (an empty range at
+/// `bounds.end` included).
+#[inline]
+fn within(bounds: VirtAddrRange, addr: usize, size: usize) -> bool {
+    // OVERFLOW: a range whose end wraps lies in no bounds.
+    addr.checked_add(size)
+        .is_some_and(|end| addr >= bounds.start.as_usize() && end <= bounds.end.as_usize())
+}
+
+/// Checks that `[addr, addr + size)` lies within user space
+/// ([`AddrSpace::user_range`]), without looking at what is mapped: Linux's
+/// `access_ok`. Zero-length ranges inside user space pass at any address,
+/// null included.
 ///
 /// # Errors
 ///
-/// `EFAULT` for a null `addr`, a range whose end overflows, or a range not
-/// entirely mapped with `flags`; the error of
-/// [`populate_area`](AddrSpace::populate_area) if population fails.
+/// `EFAULT` for a range outside user space (zero-length ones included) or
+/// whose end overflows.
+#[inline]
+pub fn access_ok<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    size: usize,
+) -> LinuxResult<()> {
+    let _cleared = FlagCleared::new();
+    if provider.with_addr_space(|aspace| within(aspace.user_range(), addr, size)) {
+        Ok(())
+    } else {
+        Err(LinuxError::EFAULT)
+    }
+}
+
+/// Checks that `[addr, addr + size)` is user memory mapped with at least
+/// `flags`, then makes its pages present.
+///
+/// A zero-sized region is valid at any address inside user space
+/// ([`access_ok`]). Alignment is the caller's business (the in-place API
+/// checks it; copies do not need it).
+///
+/// # Errors
+///
+/// `EFAULT` for a null `addr`, a range whose end overflows, a range not
+/// entirely mapped with `flags`, or an empty range outside user space; the
+/// error of [`populate_area`](AddrSpace::populate_area) if population
+/// fails.
 #[inline]
 pub fn check_region<P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
@@ -59,8 +106,24 @@ pub fn check_region<P: AddrSpaceProvider + ?Sized>(
     size: usize,
     flags: MappingFlags,
 ) -> LinuxResult<()> {
+    check_region_within(provider, addr, size, flags, None)
+}
+
+/// [`check_region`], which also checks, in the same call of the address
+/// space, that the range `bounds` (`(start, size)`) lies in user space:
+/// for a cursor's first transfer, which must fail like Linux's `access_ok`
+/// of the whole buffer.
+#[inline]
+pub(crate) fn check_region_within<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    size: usize,
+    flags: MappingFlags,
+    bounds: Option<(usize, usize)>,
+) -> LinuxResult<()> {
     let Some(range) = user_range(addr, size)? else {
-        return Ok(());
+        let (start, size) = bounds.unwrap_or((addr, 0));
+        return access_ok(provider, start, size).and(access_ok(provider, addr, 0));
     };
     let pages_start = addr & !(PAGE_SIZE_4K - 1);
     // OVERFLOW: the end itself fits, but rounding it up to a page boundary
@@ -75,6 +138,13 @@ pub fn check_region<P: AddrSpaceProvider + ?Sized>(
     // with the flag of an enclosing access set.
     let _cleared = FlagCleared::new();
     provider.with_addr_space(|aspace| {
+        if let Some((start, size)) = bounds {
+            if !within(aspace.user_range(), start, size) {
+                return Err(LinuxError::EFAULT);
+            }
+        }
+        // A `true` answer also puts the range inside user space (the
+        // trait's safety contract): a non-empty range needs no bounds check.
         if !aspace.check_region_access(range, flags) {
             return Err(LinuxError::EFAULT);
         }
@@ -88,7 +158,7 @@ pub fn check_region<P: AddrSpaceProvider + ?Sized>(
 ///
 /// # Errors
 ///
-/// `EFAULT` as [`check_region`], for a non-empty region.
+/// `EFAULT` as [`check_region`].
 #[cfg(feature = "alloc")]
 pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
@@ -97,7 +167,7 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
     flags: MappingFlags,
 ) -> LinuxResult<()> {
     let Some(range) = user_range(addr, size)? else {
-        return Ok(());
+        return access_ok(provider, addr, 0);
     };
     let _cleared = FlagCleared::new();
     if provider.with_addr_space(|aspace| aspace.check_region_access(range, flags)) {

@@ -8,9 +8,17 @@
 //!
 //! On kernel builds (`target_os = "none"`) the flag is a `percpu` variable
 //! (`ACCESSING_USER_MEM`); on host builds it is a thread-local, because a
-//! host thread plays a CPU and needs no setup. [`UserAccessGuard`] sets it
-//! and restores the previous value when dropped, so accesses nest and every
-//! exit path (`?`, early return, unwinding) leaves it as it was.
+//! host thread plays a CPU and needs no setup. [`access_user_memory`] sets
+//! it around a closure and restores the previous value afterwards, so
+//! accesses nest and every exit path (`?`, early return, unwinding) leaves
+//! it as it was.
+//!
+//! Safe code cannot leave the flag set: a flag left set would make the
+//! page-fault handler treat a later kernel bug on a user address as an
+//! expected access. The closure form restores it whatever the closure
+//! does; the guard underneath ([`UserAccessGuard`]) restores it only if
+//! guards are dropped in the reverse order of their creation and none is
+//! forgotten, so making one is `unsafe`.
 //!
 //! The guard puts compiler fences at the flagged region's edges: the flag is
 //! a plain per-CPU (or thread-local) store that does not alias user memory,
@@ -86,8 +94,15 @@ pub fn take_user_access_flag() -> bool {
 }
 
 /// Sets the flag to a value saved by [`take_user_access_flag`].
+///
+/// # Safety
+///
+/// `value` must have been returned by [`take_user_access_flag`] when the
+/// task now resumed on this CPU was switched out, and the task must resume
+/// where it was switched out: restoring `true` anywhere else leaves the
+/// flag set outside any access.
 #[inline]
-pub fn restore_user_access_flag(value: bool) {
+pub unsafe fn restore_user_access_flag(value: bool) {
     imp::set(value);
 }
 
@@ -111,8 +126,18 @@ pub struct UserAccessGuard {
 
 impl UserAccessGuard {
     /// Sets the flag (and the architecture's user-access permission).
+    ///
+    /// # Safety
+    ///
+    /// The guard must be dropped on this CPU, after every guard made later
+    /// on this CPU has been dropped (reverse order of creation), and must
+    /// not be forgotten (`mem::forget`, a leaked `Box`, a reference
+    /// cycle): each drop restores the value the flag had when its guard
+    /// was made, so an out-of-order drop or a forgotten guard leaves the
+    /// flag set outside any access. Keep it in a local binding of the
+    /// function that makes it, or use [`access_user_memory`].
     #[inline]
-    pub fn new() -> Self {
+    pub unsafe fn new() -> Self {
         let prev = imp::get();
         imp::set(true);
         let arch = crate::arch::enable_user_access();
@@ -123,12 +148,6 @@ impl UserAccessGuard {
             arch,
             _not_send: PhantomData,
         }
-    }
-}
-
-impl Default for UserAccessGuard {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -146,7 +165,9 @@ impl Drop for UserAccessGuard {
 /// (also when `f` unwinds).
 #[inline]
 pub fn access_user_memory<R>(f: impl FnOnce() -> R) -> R {
-    let _guard = UserAccessGuard::new();
+    // SAFETY: a local binding, dropped when this function returns or
+    // unwinds, after any guard `f` made and dropped.
+    let _guard = unsafe { UserAccessGuard::new() };
     f()
 }
 

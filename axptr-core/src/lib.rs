@@ -9,6 +9,7 @@
 //! [`LinuxError`], never a panic.
 //!
 //! ```
+//! # #[cfg(feature = "testing")] fn main() -> Result<(), axerrno::LinuxError> {
 //! use axptr_core::{UserConstPtr, UserPtr, testing::HeapSpace};
 //! use axerrno::LinuxError;
 //! use page_table_multiarch::MappingFlags;
@@ -23,7 +24,8 @@
 //! // The second page is unmapped: EFAULT, not a crash.
 //! let bad = UserConstPtr::<u64>::from(page + 4096);
 //! assert_eq!(bad.read(&mut aspace), Err(LinuxError::EFAULT));
-//! # Ok::<(), LinuxError>(())
+//! # Ok(()) }
+//! # #[cfg(not(feature = "testing"))] fn main() {} // `HeapSpace` needs the `testing` feature
 //! ```
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -36,7 +38,10 @@ extern crate std;
 mod arch;
 mod aspace;
 mod check;
+mod cursor;
 mod flag;
+#[cfg(feature = "alloc")]
+pub mod iovec;
 mod ptr;
 pub mod syscall;
 mod uaccess;
@@ -50,7 +55,8 @@ pub mod testing;
 pub use arch::fixup_for;
 pub use aspace::{AddrSpace, AddrSpaceProvider};
 pub use axerrno::{LinuxError, LinuxResult};
-pub use check::{PATH_MAX, check_region};
+pub use check::{PATH_MAX, access_ok, check_region};
+pub use cursor::{UserReader, UserWriter};
 pub use flag::{
     UserAccessGuard, access_user_memory, is_accessing_user_memory, restore_user_access_flag,
     take_user_access_flag,
@@ -58,6 +64,12 @@ pub use flag::{
 pub use memory_addr::{PAGE_SIZE_4K, VirtAddr, VirtAddrRange};
 pub use page_table_multiarch::MappingFlags;
 pub use ptr::{UserConstPtr, UserPtr};
+
+/// The access markers of [`UserPtr<T, A>`]: [`ReadWrite`](access::ReadWrite)
+/// (`UserPtr<T>`) and [`Read`](access::Read) (`UserConstPtr<T>`).
+pub mod access {
+    pub use crate::ptr::{Access, Lend, Read, ReadWrite};
+}
 pub use syscall::{
     Syscall, SyscallArg, SyscallEvent, SyscallLen, SyscallResult, SyscallReturn, SyscallTable,
     SyscallTracer,

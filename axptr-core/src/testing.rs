@@ -208,7 +208,11 @@ impl HeapSpace {
     }
 }
 
-impl AddrSpace for HeapSpace {
+// SAFETY: `true` only for ranges inside the space's own heap allocation,
+// which no kernel object uses (the tests reach it only through `poke` and
+// `peek`, which take the space itself) and which lives as long as the
+// space; nothing there ever faults.
+unsafe impl AddrSpace for HeapSpace {
     fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
         self.pages_of(range.start.as_usize(), range.end.as_usize())
             .is_some_and(|pages| {
@@ -238,6 +242,12 @@ impl AddrSpace for HeapSpace {
             }
         }
         Ok(())
+    }
+
+    /// From 0 (so that empty ranges at null are valid, as on Linux) to the
+    /// end of the allocation.
+    fn user_range(&self) -> VirtAddrRange {
+        VirtAddrRange::new(VirtAddr::from(0), VirtAddr::from(self.end()))
     }
 }
 

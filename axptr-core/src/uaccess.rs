@@ -1,17 +1,23 @@
 //! The only code that touches user memory.
 //!
 //! Everything else in the crate is safe code built on these functions. Each
-//! sets the fault flag for exactly the duration of the access; copies go
-//! through the architecture's fallible routine, so a fault that the page
-//! fault handler cannot resolve becomes `EFAULT` (where the architecture has
-//! a fixup table) instead of a kernel crash.
+//! opens an access window (the fault flag, and the architecture's user-access
+//! permission) for exactly the duration of the access; copies go through the
+//! architecture's fallible routine, so a fault that the page-fault handler
+//! cannot resolve becomes `EFAULT` (where the architecture has a fixup table)
+//! instead of a kernel crash.
 
 use core::slice;
 
 use axerrno::{LinuxError, LinuxResult};
+use memory_addr::PAGE_SIZE_4K;
 use page_table_multiarch::MappingFlags;
 
-use crate::{AddrSpaceProvider, arch, check::check_region, flag::UserAccessGuard};
+use crate::{
+    AddrSpaceProvider, arch,
+    check::{access_ok, check_region},
+    flag::UserAccessGuard,
+};
 
 /// Turns a user address into a pointer.
 ///
@@ -22,6 +28,55 @@ pub(crate) fn user_ptr<T>(addr: usize) -> *mut T {
     core::ptr::with_exposed_provenance_mut(addr)
 }
 
+/// Which way a transfer goes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Direction {
+    /// User memory to a kernel buffer (needs `READ`).
+    FromUser,
+    /// A kernel buffer to user memory (needs `WRITE`).
+    ToUser,
+}
+
+impl Direction {
+    /// The permission the user memory needs.
+    #[inline]
+    pub(crate) const fn flags(self) -> MappingFlags {
+        match self {
+            Self::FromUser => MappingFlags::READ,
+            Self::ToUser => MappingFlags::WRITE,
+        }
+    }
+}
+
+/// Moves `len` bytes between validated user memory at `user` and the
+/// kernel buffer `kernel`, inside an access window; returns the number of
+/// bytes *not* moved (non-zero only when a fault went to the fixup).
+///
+/// # Safety
+///
+/// `kernel` must be valid for `len` bytes (writes for
+/// [`Direction::FromUser`], initialized reads for [`Direction::ToUser`])
+/// and must not overlap the user range; `[user, user + len)` must have been
+/// validated for `direction`.
+#[inline]
+pub(crate) unsafe fn move_validated(
+    direction: Direction,
+    user: usize,
+    kernel: *mut u8,
+    len: usize,
+) -> usize {
+    // SAFETY: a local guard, dropped when this function returns.
+    let _guard = unsafe { UserAccessGuard::new() };
+    // SAFETY: the caller guarantees `kernel`; the user range was validated
+    // and populated, and a fault in it is recovered by the copy routine.
+    unsafe {
+        match direction {
+            Direction::FromUser => arch::copy_raw(kernel, user_ptr::<u8>(user), len),
+            Direction::ToUser => arch::copy_raw(user_ptr::<u8>(user), kernel, len),
+        }
+    }
+}
+
 /// Copies `len` bytes from validated user memory at `src` to `dst`.
 ///
 /// # Safety
@@ -30,64 +85,90 @@ pub(crate) fn user_ptr<T>(addr: usize) -> *mut T {
 /// user range; `[src, src + len)` must have been validated for reading.
 #[inline]
 pub(crate) unsafe fn copy_from_validated(dst: *mut u8, src: usize, len: usize) -> LinuxResult<()> {
-    let _guard = UserAccessGuard::new();
-    // SAFETY: the caller guarantees `dst`; the user range was validated and
-    // populated, and a fault in it is recovered by the copy routine.
-    let left = unsafe { arch::copy_raw(dst, user_ptr::<u8>(src), len) };
-    if left == 0 {
-        Ok(())
-    } else {
-        Err(LinuxError::EFAULT)
+    // SAFETY: as the caller guarantees.
+    match unsafe { move_validated(Direction::FromUser, src, dst, len) } {
+        0 => Ok(()),
+        _ => Err(LinuxError::EFAULT),
     }
 }
 
-/// Copies `len` bytes from user memory at `src` to `dst`, validating first.
+/// Moves `len` bytes between user memory at `user` and `kernel`, validating
+/// first: all or nothing.
 ///
 /// # Safety
 ///
-/// `dst` must be valid for writes of `len` bytes and must not overlap the
-/// user range.
+/// As [`move_validated`], without the validation (done here).
 #[inline]
-pub(crate) unsafe fn copy_from_user<P: AddrSpaceProvider + ?Sized>(
+pub(crate) unsafe fn move_user<P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
-    dst: *mut u8,
-    src: usize,
+    direction: Direction,
+    user: usize,
+    kernel: *mut u8,
     len: usize,
 ) -> LinuxResult<()> {
+    check_region(provider, user, len, direction.flags())?;
     if len == 0 {
         return Ok(());
     }
-    check_region(provider, src, len, MappingFlags::READ)?;
-    // SAFETY: validated just above; the caller guarantees `dst`.
-    unsafe { copy_from_validated(dst, src, len) }
+    // SAFETY: validated just above; the caller guarantees `kernel`.
+    match unsafe { move_validated(direction, user, kernel, len) } {
+        0 => Ok(()),
+        _ => Err(LinuxError::EFAULT),
+    }
 }
 
-/// Copies `len` bytes from `src` to user memory at `dst`, validating first.
+/// Moves up to `len` bytes between user memory at `user` and `kernel`,
+/// stopping at the first byte that is not mapped with the needed
+/// permission or faults; returns the number of bytes moved (Linux's
+/// short `copy_to_user`/`copy_from_user`).
+///
+/// The whole range is validated at once in the common case; only a range
+/// that fails validation is walked a page at a time to find how far the
+/// valid prefix reaches. Bytes past the stop are never touched. A range
+/// outside user space, empty or not, moves nothing.
 ///
 /// # Safety
 ///
-/// `src` must be valid for reads of `len` initialized bytes and must not
-/// overlap the user range.
-#[inline]
-pub(crate) unsafe fn copy_to_user<P: AddrSpaceProvider + ?Sized>(
+/// As [`move_validated`], without the validation (done here).
+pub(crate) unsafe fn move_user_partial<P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
-    dst: usize,
-    src: *const u8,
+    direction: Direction,
+    user: usize,
+    kernel: *mut u8,
     len: usize,
-) -> LinuxResult<()> {
-    if len == 0 {
-        return Ok(());
+) -> usize {
+    let flags = direction.flags();
+    if check_region(provider, user, len, flags).is_ok() {
+        if len == 0 {
+            return 0;
+        }
+        // SAFETY: validated just above; the caller guarantees `kernel`.
+        return len - unsafe { move_validated(direction, user, kernel, len) };
     }
-    check_region(provider, dst, len, MappingFlags::WRITE)?;
-    let _guard = UserAccessGuard::new();
-    // SAFETY: the user range was validated for writing and populated; the
-    // caller guarantees `src`.
-    let left = unsafe { arch::copy_raw(user_ptr::<u8>(dst), src, len) };
-    if left == 0 {
-        Ok(())
-    } else {
-        Err(LinuxError::EFAULT)
+    // Like Linux, a range outside user space moves nothing, even where a
+    // prefix of it is mapped.
+    if access_ok(provider, user, len).is_err() {
+        return 0;
     }
+    let mut done = 0;
+    while done < len {
+        // OVERFLOW: a range whose end wraps stops at the wrap.
+        let Some(cur) = user.checked_add(done) else {
+            break;
+        };
+        let chunk = (len - done).min(PAGE_SIZE_4K - cur % PAGE_SIZE_4K);
+        if check_region(provider, cur, chunk, flags).is_err() {
+            break;
+        }
+        // SAFETY: `[cur, cur + chunk)` was validated just above; `kernel`
+        // has `len > done + chunk - 1` bytes, as the caller guarantees.
+        let left = unsafe { move_validated(direction, cur, kernel.add(done), chunk) };
+        done += chunk - left;
+        if left != 0 {
+            break;
+        }
+    }
+    done
 }
 
 /// Looks for a terminator (an all-zero `T`) in validated user memory, in
@@ -96,10 +177,11 @@ pub(crate) unsafe fn copy_to_user<P: AddrSpaceProvider + ?Sized>(
 /// # Safety
 ///
 /// `[addr, addr + elems * size_of::<T>())` must have been validated for
-/// reading.
+/// reading and must stay mapped during the search (this read has no fixup).
 #[inline]
 pub(crate) unsafe fn find_zero_in_place<T>(addr: usize, elems: usize) -> Option<usize> {
-    let _guard = UserAccessGuard::new();
+    // SAFETY: a local guard, dropped when this function returns.
+    let _guard = unsafe { UserAccessGuard::new() };
     // SAFETY: the range was validated and populated by the caller; the
     // slice lives only for this search, with the flag set.
     let bytes = unsafe { slice::from_raw_parts(user_ptr::<u8>(addr), elems * size_of::<T>()) };

@@ -475,9 +475,9 @@ fn sys_clock_gettime(p: &mut Process, clock: ClockId, tp: UserPtr<Timespec>) -> 
     tp.write(p, now)
 }
 
-/// `nanosleep(req, rem)`: reads the request in place with the reference
-/// API (`get`), which requires a properly aligned `timespec`. Sleeping
-/// moves the fake clock; it is never interrupted, so `rem` is not written.
+/// `nanosleep(req, rem)`: copies the request in (any alignment, as on
+/// Linux). Sleeping moves the fake clock; it is never interrupted, so `rem`
+/// is not written.
 #[syscall]
 fn sys_nanosleep(
     p: &mut Process,
@@ -485,7 +485,7 @@ fn sys_nanosleep(
     rem: Option<UserPtr<Timespec>>,
 ) -> LinuxResult<()> {
     let _ = rem;
-    let req = *req.get(p)?;
+    let req = req.read(p)?;
     if req.tv_sec < 0 || !(0..1_000_000_000).contains(&req.tv_nsec) {
         return Err(LinuxError::EINVAL);
     }

@@ -219,7 +219,9 @@ fn sys_copy(p: &mut Proc, dst: UserPtr<u64>, src: UserConstPtr<u64>) -> LinuxRes
 /// Reference API, read-write in place.
 #[syscall]
 fn sys_get_add(p: &mut Proc, counter: UserPtr<u32>, add: u32) -> LinuxResult<u32> {
-    let counter = counter.get(p)?;
+    // SAFETY: the process is single-threaded and nothing else reaches the
+    // counter while the reference lives.
+    let counter = unsafe { counter.get(p)? };
     let old = *counter;
     *counter = old.wrapping_add(add);
     Ok(old)
@@ -228,7 +230,10 @@ fn sys_get_add(p: &mut Proc, counter: UserPtr<u32>, add: u32) -> LinuxResult<u32
 /// Reference API, a slice lent in place.
 #[syscall]
 fn sys_get_slice(p: &mut Proc, words: UserConstPtr<u16>, n: usize) -> LinuxResult<usize> {
-    let bytes = bytes_of(words.get_as_slice(p, n)?.iter().map(|w| w.to_ne_bytes()));
+    // SAFETY: the process is single-threaded and nothing writes the words
+    // while the slice lives.
+    let words = unsafe { words.get_as_slice(p, n)? };
+    let bytes = bytes_of(words.iter().map(|w| w.to_ne_bytes()));
     p.saw(Seen::Bytes(bytes));
     Ok(n)
 }
@@ -408,7 +413,9 @@ fn sys_settime(p: &mut Proc, clock: i32, ts: Timespec) -> LinuxResult<usize> {
 /// Reference API, a C string lent in place as UTF-8.
 #[syscall]
 fn sys_get_str(p: &mut Proc, s: UserConstPtr<c_char>) -> LinuxResult<usize> {
-    let bytes = s.get_as_str(p)?.as_bytes().to_vec();
+    // SAFETY: the process is single-threaded and nothing rewrites the
+    // string while it is lent.
+    let bytes = unsafe { s.get_as_str(p)? }.as_bytes().to_vec();
     let len = bytes.len();
     p.saw(Seen::Bytes(bytes));
     Ok(len)

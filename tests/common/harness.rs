@@ -207,6 +207,14 @@ pub enum Kind {
     WithStr,
     /// `check_region(addr, len bytes, flags)`
     CheckRegion,
+    /// `read_slice_partial` of `len` elements
+    ReadSlicePartial,
+    /// `write_slice_partial` of `len` elements (`UserPtr` only)
+    WriteSlicePartial,
+    /// a `UserReader` over `len` bytes, read in chunks of `1 + seed % 700`
+    CursorRead,
+    /// a `UserWriter` over `len` bytes, written in chunks of `1 + seed % 700`
+    CursorWrite,
 }
 
 /// One request. Fields a kind does not use are ignored.
@@ -241,7 +249,7 @@ pub fn run(case: &Case) -> Result<(), String> {
 
 /// Element types of requests: `UserCopy`, convertible to and from bytes
 /// without `unsafe`.
-pub trait Element: UserCopy + Debug {
+pub trait Element: UserCopy + Debug + 'static {
     /// The value with these bytes (`bytes.len() == size_of::<Self>()`).
     fn from_bytes(bytes: &[u8]) -> Self;
     /// The bytes of the value.
@@ -373,7 +381,10 @@ impl Env {
         let spec = &spec[..spec.len().min(MAX_PAGES)];
         let pages = spec.len().max(1);
         let mut space = HeapSpace::new(pages);
-        let mut model = Model::default();
+        let mut model = Model {
+            user_end: space.end() as u128,
+            ..Model::default()
+        };
         let base = space.base();
         for (index, page) in spec.iter().enumerate() {
             let PageSpec::Mapped { flags, lazy, fill } = page else {
@@ -471,16 +482,18 @@ impl Env {
         self.compare_presence(&present_before, &needed, &reach, ok)?;
         if matches!(
             (op.kind, op.ptr),
-            (Kind::Write | Kind::WriteSlice, _)
-                | (
-                    Kind::Get
-                        | Kind::GetAsSlice
-                        | Kind::GetAsNullTerminated
-                        | Kind::With
-                        | Kind::WithSlice
-                        | Kind::WithNullTerminated,
-                    Ptr::Mut
-                )
+            (
+                Kind::Write | Kind::WriteSlice | Kind::WriteSlicePartial | Kind::CursorWrite,
+                _
+            ) | (
+                Kind::Get
+                    | Kind::GetAsSlice
+                    | Kind::GetAsNullTerminated
+                    | Kind::With
+                    | Kind::WithSlice
+                    | Kind::WithNullTerminated,
+                Ptr::Mut
+            )
         ) {
             self.compare_memory()?;
         }
@@ -567,32 +580,44 @@ impl Env {
                 match op.ptr {
                     Ptr::Const => {
                         let p = UserConstPtr::<T>::from(addr);
-                        let got = match op.kind {
-                            Kind::Get => p.get(space).map(|v| lent(from_ref(v), addr, n)),
-                            Kind::GetAsSlice => p.get_as_slice(space, n).map(|s| lent(s, addr, n)),
-                            Kind::With => {
-                                p.with(space, |v| in_window(|| lent(from_ref(v), addr, n)))
+                        // SAFETY: the harness is single-threaded and makes one
+                        // reference at a time; nothing else reaches the space
+                        // while it lives.
+                        let got = unsafe {
+                            match op.kind {
+                                Kind::Get => p.get(space).map(|v| lent(from_ref(v), addr, n)),
+                                Kind::GetAsSlice => {
+                                    p.get_as_slice(space, n).map(|s| lent(s, addr, n))
+                                }
+                                Kind::With => {
+                                    p.with(space, |v| in_window(|| lent(from_ref(v), addr, n)))
+                                }
+                                _ => p.with_slice(space, n, |s| in_window(|| lent(s, addr, n))),
                             }
-                            _ => p.with_slice(space, n, |s| in_window(|| lent(s, addr, n))),
                         };
                         same(&v, &settle(got)?, want)?;
                     }
                     Ptr::Mut => {
                         let p = UserPtr::<T>::from(addr);
                         let seed = op.seed;
-                        let got = match op.kind {
-                            Kind::Get => p
-                                .get(space)
-                                .map(|v| overwrite(from_mut(v), seed, model, addr)),
-                            Kind::GetAsSlice => p
-                                .get_as_slice(space, n)
-                                .map(|s| overwrite(s, seed, model, addr)),
-                            Kind::With => p.with(space, |v| {
-                                in_window(|| overwrite(from_mut(v), seed, model, addr))
-                            }),
-                            _ => p.with_slice(space, n, |s| {
-                                in_window(|| overwrite(s, seed, model, addr))
-                            }),
+                        // SAFETY: the harness is single-threaded and makes one
+                        // reference at a time; nothing else reaches the space
+                        // while it lives.
+                        let got = unsafe {
+                            match op.kind {
+                                Kind::Get => p
+                                    .get(space)
+                                    .map(|v| overwrite(from_mut(v), seed, model, addr)),
+                                Kind::GetAsSlice => p
+                                    .get_as_slice(space, n)
+                                    .map(|s| overwrite(s, seed, model, addr)),
+                                Kind::With => p.with(space, |v| {
+                                    in_window(|| overwrite(from_mut(v), seed, model, addr))
+                                }),
+                                _ => p.with_slice(space, n, |s| {
+                                    in_window(|| overwrite(s, seed, model, addr))
+                                }),
+                            }
                         };
                         same(&v, &settle(got)?, want)?;
                     }
@@ -607,24 +632,36 @@ impl Env {
                 match op.ptr {
                     Ptr::Const => {
                         let p = UserConstPtr::<T>::from(addr);
-                        let got = if scoped {
-                            p.with_null_terminated(space, |s| in_window(|| lent(s, addr, s.len())))
-                        } else {
-                            p.get_as_null_terminated(space)
-                                .map(|s| lent(s, addr, s.len()))
+                        // SAFETY: the harness is single-threaded and makes one
+                        // reference at a time; nothing else reaches the space
+                        // while it lives.
+                        let got = unsafe {
+                            if scoped {
+                                p.with_null_terminated(space, |s| {
+                                    in_window(|| lent(s, addr, s.len()))
+                                })
+                            } else {
+                                p.get_as_null_terminated(space)
+                                    .map(|s| lent(s, addr, s.len()))
+                            }
                         };
                         same(&v, &settle(got)?, want)?;
                     }
                     Ptr::Mut => {
                         let p = UserPtr::<T>::from(addr);
                         let seed = op.seed;
-                        let got = if scoped {
-                            p.with_null_terminated(space, |s| {
-                                in_window(|| overwrite(s, seed, model, addr))
-                            })
-                        } else {
-                            p.get_as_null_terminated(space)
-                                .map(|s| overwrite(s, seed, model, addr))
+                        // SAFETY: the harness is single-threaded and makes one
+                        // reference at a time; nothing else reaches the space
+                        // while it lives.
+                        let got = unsafe {
+                            if scoped {
+                                p.with_null_terminated(space, |s| {
+                                    in_window(|| overwrite(s, seed, model, addr))
+                                })
+                            } else {
+                                p.get_as_null_terminated(space)
+                                    .map(|s| overwrite(s, seed, model, addr))
+                            }
                         };
                         same(&v, &settle(got)?, want)?;
                     }
@@ -665,6 +702,102 @@ impl Env {
                 let v = model.region(addr, bytes, byte, copy(flags));
                 let got = check_region(space, addr, bytes, flags);
                 same(&v, &got, |()| ())?;
+                Ok(summary(&v))
+            }
+            Kind::ReadSlicePartial => {
+                let v = model.partial(addr, buf_count * size, READ);
+                let mut buf: Vec<T> = (0..buf_count)
+                    .map(|_| T::from_bytes(&vec![0xa5; size]))
+                    .collect();
+                let got = both!(op.ptr, |p| p.read_slice_partial(space, &mut buf))
+                    .map(|n| (n, bytes_of(&buf)));
+                // The bytes moved, then zeroes: no stale kernel bytes.
+                same(&v, &got, |n| {
+                    let mut want = model.bytes(addr, n);
+                    want.resize(buf_count * size, 0);
+                    (n, want)
+                })?;
+                Ok(summary(&v))
+            }
+            Kind::WriteSlicePartial => {
+                let data = pattern(op.seed, buf_count * size);
+                let v = model.partial(addr, data.len(), WRITE);
+                let src: Vec<T> = elements(&data, buf_count, size);
+                let got = UserPtr::<T>::from(addr).write_slice_partial(space, &src);
+                same(&v, &got, |n| n)?;
+                if let Ok(n) = got {
+                    model.write(addr, &data[..n]);
+                }
+                Ok(summary(&v))
+            }
+            Kind::CursorRead | Kind::CursorWrite => {
+                // Bytes, whatever the element type; the kernel buffer is
+                // bounded like the others.
+                let len = resolve(op.len, 1);
+                let len = if len <= MAX_BUF {
+                    len
+                } else {
+                    len % (MAX_BUF + 1)
+                };
+                let chunk = 1 + (op.seed % 700) as usize;
+                let reading = matches!(op.kind, Kind::CursorRead);
+                let flags = if reading { READ } else { WRITE };
+                // An empty cursor transfers nothing and checks nothing.
+                let v = if len == 0 {
+                    Verdict {
+                        result: Ok(0),
+                        needed: 0..0,
+                        reach: 0..0,
+                    }
+                } else {
+                    model.partial(addr, len, flags)
+                };
+                let data = pattern(op.seed, len);
+                let mut buf = vec![0xa5u8; len];
+                let mut reader = match op.ptr {
+                    Ptr::Mut => UserPtr::<u8>::from(addr).reader(len),
+                    Ptr::Const => UserConstPtr::<u8>::from(addr).reader(len),
+                };
+                let mut writer = UserPtr::<u8>::from(addr).writer(len);
+                let mut done = 0;
+                let got = loop {
+                    let stop = len.min(done + chunk);
+                    let step = if reading {
+                        reader.read(space, &mut buf[done..stop])
+                    } else {
+                        writer.write(space, &data[done..stop])
+                    };
+                    match step {
+                        Ok(0) => break Ok(done),
+                        Ok(n) => done += n,
+                        Err(e) if done == 0 => break Err(e),
+                        Err(e) => {
+                            return Err(format!("{e:?} after {done} bytes had moved"));
+                        }
+                    }
+                };
+                // A short read zeroes the rest of the chunk it was given;
+                // nothing after that chunk is touched.
+                let chunk_end = len.min(done + chunk);
+                if reading
+                    && got.is_ok()
+                    && (buf[done..chunk_end].iter().any(|&b| b != 0)
+                        || buf[chunk_end..].iter().any(|&b| b != 0xa5))
+                {
+                    return Err(format!(
+                        "the kernel buffer after {done} bytes read: {buf:?}"
+                    ));
+                }
+                same(&v, &got, |n| n)?;
+                if let Ok(n) = got {
+                    if reading {
+                        if buf[..n] != model.bytes(addr, n)[..] {
+                            return Err("the cursor read other bytes than the model's".into());
+                        }
+                    } else {
+                        model.write(addr, &data[..n]);
+                    }
+                }
                 Ok(summary(&v))
             }
         }
@@ -717,11 +850,16 @@ impl Env {
                 let v = model.null_terminated(addr, byte, access, PATH_MAX);
                 let check = |c: &CStr| lent(c.to_bytes_with_nul(), addr, c.count_bytes() + 1);
                 let scoped = matches!(op.kind, Kind::WithCstr | Kind::WithStr);
-                let cstr = match (scoped, mut_ptr) {
-                    (false, true) => q.get_as_cstr(space).map(check),
-                    (false, false) => p.get_as_cstr(space).map(check),
-                    (true, true) => q.with_cstr(space, |c| in_window(|| check(c))),
-                    (true, false) => p.with_cstr(space, |c| in_window(|| check(c))),
+                // SAFETY: the harness is single-threaded and makes one
+                // reference at a time; nothing else reaches the space while
+                // it lives.
+                let cstr = unsafe {
+                    match (scoped, mut_ptr) {
+                        (false, true) => q.get_as_cstr(space).map(check),
+                        (false, false) => p.get_as_cstr(space).map(check),
+                        (true, true) => q.with_cstr(space, |c| in_window(|| check(c))),
+                        (true, false) => p.with_cstr(space, |c| in_window(|| check(c))),
+                    }
                 };
                 let cstr = settle(cstr)?;
                 if matches!(op.kind, Kind::GetAsCstr | Kind::WithCstr) {
@@ -730,11 +868,18 @@ impl Env {
                 } else {
                     // get_as_str: the same C string, then UTF-8 or EILSEQ.
                     let bytes = |s: &str| s.as_bytes().to_vec();
-                    let as_str = match (scoped, mut_ptr) {
-                        (false, true) => q.get_as_str(space).map(bytes),
-                        (false, false) => p.get_as_str(space).map(bytes),
-                        (true, true) => settle(q.with_str(space, |s| in_window(|| Ok(bytes(s)))))?,
-                        (true, false) => settle(p.with_str(space, |s| in_window(|| Ok(bytes(s)))))?,
+                    // SAFETY: as for the C string above.
+                    let as_str = unsafe {
+                        match (scoped, mut_ptr) {
+                            (false, true) => q.get_as_str(space).map(bytes),
+                            (false, false) => p.get_as_str(space).map(bytes),
+                            (true, true) => {
+                                settle(q.with_str(space, |s| in_window(|| Ok(bytes(s)))))?
+                            }
+                            (true, false) => {
+                                settle(p.with_str(space, |s| in_window(|| Ok(bytes(s)))))?
+                            }
+                        }
                     };
                     let expected = match &v.result {
                         Ok(n) => match std::str::from_utf8(&model.bytes(addr, *n)) {

@@ -68,6 +68,9 @@ pub struct ModelPage {
 pub struct Model {
     /// Page number (`address / PAGE`) to page.
     pub pages: BTreeMap<u128, ModelPage>,
+    /// User space is `[0, user_end)` (`AddrSpace::user_range`): an empty
+    /// range is fine at any address up to `user_end`, `EFAULT` beyond.
+    pub user_end: u128,
 }
 
 impl Model {
@@ -135,7 +138,13 @@ impl Model {
         let start = addr as u128;
         let len = count as u128 * layout.size as u128;
         let result = if len == 0 {
-            Ok(()) // nothing to touch: fine at any address, null included
+            // Nothing to touch: fine at any address inside user space, null
+            // included (Linux's `access_ok`).
+            if start <= self.user_end {
+                Ok(())
+            } else {
+                Err(LinuxError::EFAULT)
+            }
         } else if addr == 0
             || (access.reference && (addr % layout.align != 0 || len > isize::MAX as u128))
             || !self.mapped(start, len, access.flags)
@@ -154,6 +163,36 @@ impl Model {
             result,
             needed: touched.clone(),
             reach: touched,
+        }
+    }
+
+    /// A transfer with progress of up to `len` bytes at `addr`
+    /// (`read_slice_partial`, `write_slice_partial`, the cursors): the
+    /// number of bytes moved, from `addr` up to the first byte not mapped
+    /// with `flags`. A range outside user space (Linux's `access_ok`)
+    /// moves nothing; `EFAULT` when nothing moved of a non-empty range.
+    pub fn partial(&self, addr: usize, len: usize, flags: MappingFlags) -> Verdict<usize> {
+        let start = addr as u128;
+        let end = start + len as u128;
+        let in_bounds = end <= self.user_end && end <= usize::MAX as u128;
+        let mut moved = 0u128;
+        if in_bounds {
+            while start + moved < end && self.mapped(start + moved, 1, flags) {
+                let page_end = ((start + moved) / PAGE_U + 1) * PAGE_U;
+                moved = page_end.min(end) - start;
+            }
+        }
+        let result = if !in_bounds || (moved == 0 && len != 0) {
+            Err(LinuxError::EFAULT)
+        } else {
+            Ok(moved as usize)
+        };
+        // The pages moved through are validated (and populated); nothing
+        // else is touched.
+        Verdict {
+            result,
+            needed: start..start + moved,
+            reach: start..start + moved,
         }
     }
 

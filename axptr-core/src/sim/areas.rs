@@ -28,6 +28,19 @@ struct Area {
     flags: MappingFlags,
 }
 
+impl Area {
+    /// Whether the area allows an access needing `flags`. As Linux does on
+    /// x86_64, arm64 and riscv64 (whose page tables cannot express
+    /// write-only), a writable area is readable too.
+    fn allows(&self, flags: MappingFlags) -> bool {
+        let mut granted = self.flags;
+        if granted.contains(MappingFlags::WRITE) {
+            granted |= MappingFlags::READ;
+        }
+        granted.contains(flags)
+    }
+}
+
 /// What the fault handler did with a fault.
 pub(super) enum Resolution {
     /// The page was made present: retry the access.
@@ -238,7 +251,7 @@ impl SimAreas {
         let mut cur = start;
         while cur < end {
             match self.area_at(cur) {
-                Some((_, area)) if area.flags.contains(flags) => cur = area.end,
+                Some((_, area)) if area.allows(flags) => cur = area.end,
                 _ => return false,
             }
         }
@@ -268,7 +281,7 @@ impl SimAreas {
         let Some((_, area)) = self.area_at(addr) else {
             return Resolution::Refused;
         };
-        if !area.flags.contains(access) {
+        if !area.allows(access) {
             return Resolution::Refused;
         }
         let page = self.page_index(addr);
@@ -286,7 +299,12 @@ impl SimAreas {
     }
 }
 
-impl AddrSpace for SimAreas {
+// SAFETY: `true` only for ranges inside the space's own reserved host
+// memory (`base..end`), which no kernel object uses, and covered by areas
+// with the flags; pages are made present with those permissions here or by
+// the process-wide fault handler, which also applies the copy routines'
+// fixups. The space outlives every provider handle (shared `Arc`).
+unsafe impl AddrSpace for SimAreas {
     fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
         let (start, end) = (range.start.as_usize(), range.end.as_usize());
         start >= self.base && end <= self.end && self.covers(start, end, flags)
@@ -330,5 +348,9 @@ impl AddrSpace for SimAreas {
             }
         }
         Ok(())
+    }
+
+    fn user_range(&self) -> VirtAddrRange {
+        super::USER_SPACE
     }
 }

@@ -21,10 +21,11 @@
 //! that the fault handler (not validation) populated a page, or that a copy
 //! was rescued by its fixup.
 //!
-//! The reference API (`get`, `get_as_slice`, ...) lends user memory in
-//! place and relies on validation having made it present: if another thread
-//! unmaps it after validation, the access faults outside the copy routine
-//! and the simulated kernel oopses, as a real one would. The fault flag
+//! The `unsafe` in-place API (`get`, `get_as_slice`, ...) lends user memory
+//! in place and relies on validation having made it present: if another
+//! thread unmaps it after validation (breaking the caller's promise), the
+//! access faults outside the copy routine and the simulated kernel oopses,
+//! as a real one would. The fault flag
 //! cannot cover such accesses either (the compiler may perform a load
 //! through a reference anywhere in its lifetime), so in demand-paging mode
 //! or after an [`evict`](SimSpace::evict), plain accesses through lent
@@ -72,6 +73,17 @@ mod provider;
 mod registry;
 mod space;
 mod stats;
+
+use memory_addr::{VirtAddr, VirtAddrRange};
+
+/// User space of a Linux x86_64 process (4-level paging): below
+/// `TASK_SIZE_MAX`, the bounds of every simulated space's
+/// [`user_range`](crate::AddrSpace::user_range). The reserved host ranges
+/// of the spaces lie inside it.
+pub const USER_SPACE: VirtAddrRange = VirtAddrRange {
+    start: VirtAddr::from_usize(0),
+    end: VirtAddr::from_usize(0x7fff_ffff_f000),
+};
 
 pub use areas::SimAreas;
 pub use provider::SimProvider;

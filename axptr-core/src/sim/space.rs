@@ -49,9 +49,12 @@ impl Drop for Registration {
 /// pages fault like a user process's would.
 ///
 /// - **Areas** are mapped with [`MappingFlags`] (`READ`, `WRITE`,
-///   `EXECUTE`), enforced by the host MMU through `mprotect` (as on x86_64
-///   hardware, a present write-only page is readable too; validation still
-///   refuses to read it). All edits take page-aligned addresses inside
+///   `EXECUTE`), enforced by the host MMU through `mprotect`. As on Linux
+///   (x86_64, arm64 and riscv64 page tables cannot express write-only), a
+///   writable area is readable too, by validation as by the MMU.
+/// - **User space** ([`user_range`](AddrSpace::user_range)) is that of a
+///   Linux x86_64 process, `0..0x7fff_ffff_f000`: a zero-length range is
+///   valid anywhere below, `EFAULT` above, like Linux's `access_ok`. All edits take page-aligned addresses inside
 ///   [`base`](Self::base)..[`end`](Self::end) (`EINVAL` otherwise).
 /// - **Pages** are present (accessible with their area's permissions) or
 ///   not (`PROT_NONE`). [`map_lazy`](Self::map_lazy) maps without
@@ -317,7 +320,9 @@ impl fmt::Debug for SimSpace {
 }
 
 /// Each method takes the space's lock for its own duration.
-impl AddrSpace for SimSpace {
+// SAFETY: every answer is that of the locked `SimAreas`, which keeps the
+// promises of the trait.
+unsafe impl AddrSpace for SimSpace {
     fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
         self.lock().check_region_access(range, flags)
     }
@@ -329,5 +334,9 @@ impl AddrSpace for SimSpace {
         flags: MappingFlags,
     ) -> LinuxResult<()> {
         self.lock().populate_area(start, size, flags)
+    }
+
+    fn user_range(&self) -> VirtAddrRange {
+        super::USER_SPACE
     }
 }

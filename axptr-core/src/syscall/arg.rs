@@ -11,7 +11,7 @@ use core::fmt;
 use axerrno::{LinuxError, LinuxResult};
 
 use super::trace::{ArgFormat, TraceArg, fmt_in, fmt_ptr};
-use crate::{UserConstPtr, UserCopy, UserPtr};
+use crate::{UserCopy, UserPtr, access::Access};
 
 /// A handler argument made from one register.
 ///
@@ -161,43 +161,27 @@ macro_rules! len_args {
 
 len_args!(unsigned: u8, u16, u32, u64, usize; signed: i8, i16, i32, i64, isize);
 
-macro_rules! pointer_args {
-    ($($Ptr:ident),*) => {
-        $(
-            /// The address, unchecked: the handler validates it when it
-            /// reads or writes through the pointer.
-            impl<C: ?Sized, T: UserCopy> SyscallArg<C> for $Ptr<T> {
-                #[inline]
-                fn from_syscall_arg(_ctx: &mut C, raw: usize) -> LinuxResult<Self> {
-                    Ok(Self::from(raw))
-                }
+/// The address, unchecked: the handler validates it when it reads or
+/// writes through the pointer.
+impl<C: ?Sized, T: UserCopy, A: Access> SyscallArg<C> for UserPtr<T, A> {
+    #[inline]
+    fn from_syscall_arg(_ctx: &mut C, raw: usize) -> LinuxResult<Self> {
+        Ok(Self::from(raw))
+    }
 
-                fn fmt_syscall_arg(
-                    raw: usize,
-                    _format: ArgFormat,
-                    f: &mut fmt::Formatter<'_>,
-                ) -> fmt::Result {
-                    fmt_ptr(raw, f)
-                }
-            }
-
-            /// `None` for a null pointer (an optional argument).
-            impl<C: ?Sized, T: UserCopy> SyscallArg<C> for Option<$Ptr<T>> {
-                #[inline]
-                fn from_syscall_arg(_ctx: &mut C, raw: usize) -> LinuxResult<Self> {
-                    Ok($Ptr::from(raw).nullable())
-                }
-
-                fn fmt_syscall_arg(
-                    raw: usize,
-                    _format: ArgFormat,
-                    f: &mut fmt::Formatter<'_>,
-                ) -> fmt::Result {
-                    fmt_ptr(raw, f)
-                }
-            }
-        )*
-    };
+    fn fmt_syscall_arg(raw: usize, _format: ArgFormat, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_ptr(raw, f)
+    }
 }
 
-pointer_args!(UserPtr, UserConstPtr);
+/// `None` for a null pointer (an optional argument).
+impl<C: ?Sized, T: UserCopy, A: Access> SyscallArg<C> for Option<UserPtr<T, A>> {
+    #[inline]
+    fn from_syscall_arg(_ctx: &mut C, raw: usize) -> LinuxResult<Self> {
+        Ok(UserPtr::from(raw).nullable())
+    }
+
+    fn fmt_syscall_arg(raw: usize, _format: ArgFormat, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt_ptr(raw, f)
+    }
+}

@@ -38,7 +38,7 @@ mod trace;
 pub use arg::{SyscallArg, SyscallLen};
 #[cfg(feature = "alloc")]
 pub use cstr::CStrArg;
-pub use ret::{SyscallResult, SyscallReturn, into_raw};
+pub use ret::{MAX_ERRNO, SyscallResult, SyscallReturn, into_raw};
 #[cfg(feature = "alloc")]
 pub use slice::{MAX_SLICE_ARG_BYTES, SliceIn, SliceOut};
 #[doc(hidden)]

@@ -51,8 +51,8 @@ impl<T: SyscallReturn> SyscallResult for LinuxResult<T> {
             or implement `SyscallReturn` for it"
 )]
 pub trait SyscallReturn {
-    /// The value of the result register. Values in `-4095..=-1` read as
-    /// errors to user space: return `Err` for those.
+    /// The value of the result register. Values in `-4095..=-1` would read
+    /// as errors to user space: [`into_raw`] turns them into `-EOVERFLOW`.
     fn into_raw(self) -> isize;
 
     /// How many elements of a `&mut [T]` output argument the call produced
@@ -100,13 +100,31 @@ mod ints {
     int_returns!(isize, usize, i32, u32);
 }
 
+/// The largest errno: user space reads a result register in
+/// `-MAX_ERRNO..=-1` as an error (Linux's `IS_ERR_VALUE`).
+pub const MAX_ERRNO: isize = 4095;
+
 /// The raw result: the value, or `-errno`.
+///
+/// A success value in `-4095..=-1` would read as an error to user space
+/// (`Ok(usize::MAX - 5)` as `-ENXIO`, although the call succeeded): it
+/// becomes `-EOVERFLOW`, what Linux returns for values that do not fit.
 #[inline]
 #[must_use]
 pub fn into_raw(result: LinuxResult<isize>) -> isize {
-    match result {
+    match as_registered(result) {
         Ok(value) => value,
         Err(err) => -errno(err),
+    }
+}
+
+/// The result as user space will read it: a success value in
+/// `-4095..=-1` is `EOVERFLOW` (see [`into_raw`]).
+#[inline]
+pub(crate) const fn as_registered(result: LinuxResult<isize>) -> LinuxResult<isize> {
+    match result {
+        Ok(value) if value < 0 && value >= -MAX_ERRNO => Err(LinuxError::EOVERFLOW),
+        other => other,
     }
 }
 

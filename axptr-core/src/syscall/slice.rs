@@ -45,7 +45,7 @@ use page_table_multiarch::MappingFlags;
 use super::{TraceCopied, trace::TraceArg};
 use crate::{
     AddrSpaceProvider, UserCopy,
-    check::{check_region, check_region_mapped},
+    check::{check_region, check_region_mapped, size_of_user},
     uaccess::copy_from_validated,
 };
 
@@ -67,12 +67,11 @@ fn validate<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     len: usize,
     flags: MappingFlags,
 ) -> LinuxResult<usize> {
-    // The no-padding proof of a generic `#[derive(UserCopy)]` struct, for
-    // this `T`: every slice argument is validated here before any copy.
-    let () = T::__LAYOUT_CHECKED;
     // OVERFLOW: a hostile length must not wrap; the end of the range is
     // checked by `check_region_mapped`.
-    let size = len.checked_mul(size_of::<T>()).ok_or(LinuxError::EFAULT)?;
+    let size = len
+        .checked_mul(size_of_user::<T>())
+        .ok_or(LinuxError::EFAULT)?;
     check_region_mapped(provider, addr, size, flags)?;
     Ok(capped_len::<T>(len))
 }
@@ -103,7 +102,7 @@ fn copied_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     len: usize,
 ) -> LinuxResult<Vec<T>> {
     // OVERFLOW: `len` is capped at `MAX_SLICE_ARG_BYTES` worth of elements.
-    let size = len * size_of::<T>();
+    let size = len * size_of_user::<T>();
     check_region(provider, addr, size, MappingFlags::READ)?;
     let mut data = Vec::<T>::new();
     data.try_reserve_exact(len)
@@ -151,7 +150,6 @@ impl<T: UserCopy> SliceIn<T> {
         addr: usize,
         len: usize,
     ) -> LinuxResult<Self> {
-        let () = T::__LAYOUT_CHECKED;
         let capped = capped_len::<T>(len);
         if capped < len {
             // Only a prefix is copied, but the whole buffer must be mapped.

@@ -33,8 +33,10 @@ pub type RawSyscall<C> = fn(&mut C, SyscallArgs, Option<&mut dyn SyscallTracer>)
 /// use axptr_core::{
 ///     LinuxResult,
 ///     syscall::{Syscall, SyscallArgs, SyscallTracer, into_raw},
-///     testing::HeapSpace,
 /// };
+///
+/// /// The kernel's per-process context.
+/// struct Process;
 ///
 /// fn sys_getpid() -> LinuxResult<i32> {
 ///     Ok(42)
@@ -50,8 +52,7 @@ pub type RawSyscall<C> = fn(&mut C, SyscallArgs, Option<&mut dyn SyscallTracer>)
 ///     }
 /// }
 ///
-/// let mut space = HeapSpace::new(1);
-/// assert_eq!(<sys_getpid as Syscall<HeapSpace>>::call(&mut space, [0; 6]), 42);
+/// assert_eq!(<sys_getpid as Syscall<Process>>::call(&mut Process, [0; 6]), 42);
 /// ```
 pub trait Syscall<C: ?Sized> {
     /// The name in traces: the handler's name without its `sys_` prefix.
@@ -231,8 +232,8 @@ pub const fn __table_insert<C: ?Sized>(
 /// use axptr_core::{
 ///     LinuxResult, syscall_table,
 ///     syscall::{Syscall, SyscallArgs, SyscallTable, SyscallTracer},
-///     testing::HeapSpace,
 /// };
+/// # struct Process;
 /// # #[allow(non_camel_case_types)]
 /// # struct sys_getpid {}
 /// # impl<C: ?Sized> Syscall<C> for sys_getpid {
@@ -241,15 +242,14 @@ pub const fn __table_insert<C: ?Sized>(
 /// # }
 ///
 /// // `sys_getpid` is a `#[syscall]` handler.
-/// static SYSCALLS: SyscallTable<HeapSpace> = syscall_table! {
-///     HeapSpace;
+/// static SYSCALLS: SyscallTable<Process> = syscall_table! {
+///     Process;
 ///     172 => sys_getpid,
 /// };
 ///
-/// let mut space = HeapSpace::new(1);
-/// assert_eq!(SYSCALLS.dispatch(&mut space, 172, [0; 6]), 42);
-/// assert_eq!(SYSCALLS.dispatch(&mut space, 7, [0; 6]), -38); // ENOSYS
-/// assert_eq!(SYSCALLS.dispatch(&mut space, usize::MAX, [0; 6]), -38);
+/// assert_eq!(SYSCALLS.dispatch(&mut Process, 172, [0; 6]), 42);
+/// assert_eq!(SYSCALLS.dispatch(&mut Process, 7, [0; 6]), -38); // ENOSYS
+/// assert_eq!(SYSCALLS.dispatch(&mut Process, usize::MAX, [0; 6]), -38);
 /// ```
 #[macro_export]
 macro_rules! syscall_table {

@@ -105,7 +105,8 @@ impl<'a> SyscallEvent<'a> {
             name,
             number: None,
             args,
-            result,
+            // What the result register will say.
+            result: super::ret::as_registered(result),
         }
     }
 

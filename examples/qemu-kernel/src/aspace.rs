@@ -307,7 +307,14 @@ impl UserSpace {
     }
 }
 
-impl AddrSpace for UserSpace {
+// SAFETY: `true` only for ranges inside the areas, which lie in
+// `[MMAP_MIN_ADDR, USER_END)` and hold user frames only (the kernel's RAM and
+// device mappings are elsewhere and kernel-only). Lazy pages are made present
+// by the page-fault handler while the fault flag is set; a page another CPU
+// unmaps meanwhile is shot down on every CPU before its frame is freed, so
+// the access faults into axptr's fixup (`fault.rs`) instead of reaching a
+// frame with a new owner.
+unsafe impl AddrSpace for UserSpace {
     fn check_region_access(&self, range: VirtAddrRange, flags: MappingFlags) -> bool {
         // Walk the areas that cover the range back to back.
         let mut cur = range.start.as_usize();
@@ -333,6 +340,10 @@ impl AddrSpace for UserSpace {
         }
         // Lazy pages are left to the fault handler (see the module docs).
         Ok(())
+    }
+
+    fn user_range(&self) -> VirtAddrRange {
+        VirtAddrRange::new(VirtAddr::from(0), VirtAddr::from(USER_END))
     }
 }
 

@@ -5,7 +5,7 @@
 //! `exit`, `exit_group` and `clone` act on the calling thread's context:
 //! the run loop ([`crate::task`]) serves them.
 
-use core::{cmp::min, ffi::CStr, mem::size_of};
+use core::{ffi::CStr, mem::size_of};
 
 use axptr::{
     AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, UserConstPtr, UserCopy, UserPtr,
@@ -89,36 +89,17 @@ pub fn dispatch(nr: usize, args: [usize; 6], strace: bool) -> isize {
     }
 }
 
-/// Bytes moved per step of a `read` or `write`: a kernel buffer's worth.
+/// Bytes moved per transfer of a `read` or `write`: a kernel buffer's
+/// worth.
 const CHUNK: usize = 4096;
 
-/// Copies `count` bytes in from `buf` a chunk at a time, handing each
-/// chunk to `sink`. Like Linux, a fault after some bytes moved ends the
-/// transfer short: the count so far, `EFAULT` only if nothing moved.
-fn copy_in_chunks(
-    aspace: &mut CurrentSpace,
-    buf: UserConstPtr<u8>,
-    count: usize,
-    mut sink: impl FnMut(&[u8]),
-) -> LinuxResult<usize> {
-    let mut chunk = [0u8; CHUNK];
-    let mut done = 0;
-    while done < count {
-        let part = &mut chunk[..min(CHUNK, count - done)];
-        match buf.wrapping_byte_add(done).read_slice(aspace, part) {
-            Ok(()) => {
-                sink(part);
-                done += part.len();
-            }
-            Err(err) if done == 0 => return Err(err),
-            Err(_) => break,
-        }
-    }
-    Ok(done)
-}
-
-/// Prints from a kernel copy of the user buffer, never from user memory in
-/// place (another thread could change or unmap it meanwhile).
+/// Prints the buffer, or reads it for `/dev/null`, through a kernel copy a
+/// chunk at a time, with a [`UserReader`](axptr::UserReader): never a
+/// reference into user memory, which another thread could change or unmap
+/// meanwhile. The console checks the whole buffer first, so that a bad one
+/// prints nothing (as Linux's tty does); `/dev/null`, which here reads what
+/// it is given (Linux's does not look at it), stops short at a fault after
+/// the first bytes, as a file would.
 #[syscall]
 fn sys_write(
     aspace: &mut CurrentSpace,
@@ -126,15 +107,30 @@ fn sys_write(
     buf: UserConstPtr<u8>,
     count: usize,
 ) -> LinuxResult<usize> {
-    match fd {
-        1 | 2 => copy_in_chunks(aspace, buf, count, crate::console::put_bytes),
-        FD_NULL => copy_in_chunks(aspace, buf, count, |_| {}),
-        _ => Err(LinuxError::EBADF),
+    let sink: fn(&[u8]) = match fd {
+        1 | 2 => {
+            axptr::check_region(aspace, buf.addr(), count, MappingFlags::READ)?;
+            crate::console::put_bytes
+        }
+        FD_NULL => |_| {},
+        _ => return Err(LinuxError::EBADF),
+    };
+    let mut chunk = [0u8; CHUNK];
+    let mut reader = buf.reader(count);
+    reader.access_ok(aspace)?;
+    while !reader.is_empty() {
+        let n = reader.read(aspace, &mut chunk)?;
+        sink(&chunk[..n]);
+        if n == 0 {
+            break;
+        }
     }
+    Ok(reader.transferred())
 }
 
-/// Only `/dev/zero` can be read: zeros, a chunk at a time, short on a
-/// fault after the first chunk.
+/// Only `/dev/zero` can be read: zeros through a
+/// [`UserWriter`](axptr::UserWriter), short at a fault after the first
+/// bytes, `EFAULT` if none could be written (Linux's `read_zero`).
 #[syscall]
 fn sys_read(
     aspace: &mut CurrentSpace,
@@ -146,16 +142,15 @@ fn sys_read(
     if fd != FD_ZERO {
         return Err(LinuxError::EBADF);
     }
-    let mut done = 0;
-    while done < count {
-        let part = &ZEROS[..min(CHUNK, count - done)];
-        match buf.wrapping_byte_add(done).write_slice(aspace, part) {
-            Ok(()) => done += part.len(),
-            Err(err) if done == 0 => return Err(err),
-            Err(_) => break,
+    let mut writer = buf.writer(count);
+    writer.access_ok(aspace)?;
+    while !writer.is_empty() {
+        let want = writer.remaining().min(CHUNK);
+        if writer.write(aspace, &ZEROS[..want])? < want {
+            break;
         }
     }
-    Ok(done)
+    Ok(writer.transferred())
 }
 
 /// Writes only the string, as Linux does (not the whole `size` bytes).

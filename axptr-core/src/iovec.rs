@@ -1,0 +1,304 @@
+//! Vectored I/O: `struct iovec` arrays, imported with Linux's rules.
+//!
+//! `readv`, `writev`, `preadv`, `process_vm_readv`, `sendmsg`... take an
+//! array of [`IoVec`]s, each naming a user buffer. [`IoVecs::import`] reads
+//! the array once (no double fetch) and checks it the way Linux's
+//! `import_iovec` does, in the same order, so a hostile array gets the
+//! same errno:
+//!
+//! 1. more than [`IOV_MAX`] elements: `EINVAL` (the array is not read);
+//! 2. the array itself unreadable: `EFAULT`;
+//! 3. an element whose length is negative as an `ssize_t`: `EINVAL`;
+//! 4. an element whose buffer lies outside user space (`access_ok`):
+//!    `EFAULT` (so lengths that add up past `SSIZE_MAX` are `EFAULT` on
+//!    64-bit targets: the element that overflows fails its own check
+//!    first);
+//! 5. the total is capped at [`MAX_RW_COUNT`]: the element that crosses it
+//!    is shortened, later ones become empty (a short transfer, not an
+//!    error).
+//!
+//! Nothing is checked about the buffers' mappings up front: the
+//! [`IoVecReader`] and [`IoVecWriter`] cursors transfer across the segments
+//! in order and stop at the first byte that faults, reporting what moved,
+//! as Linux's `readv`/`writev` do.
+
+use alloc::vec::Vec;
+
+use axerrno::{LinuxError, LinuxResult};
+use memory_addr::PAGE_SIZE_4K;
+
+use crate::{AddrSpaceProvider, UserConstPtr, UserCopy, UserReader, UserWriter, check::access_ok};
+
+/// The most elements an iovec array may have (Linux `UIO_MAXIOV`).
+pub const IOV_MAX: usize = 1024;
+
+/// The most bytes one read or write transfers (Linux `MAX_RW_COUNT`:
+/// `INT_MAX` rounded down to a page).
+pub const MAX_RW_COUNT: usize = i32::MAX as usize & !(PAGE_SIZE_4K - 1);
+
+/// One element of an iovec array, as user space lays it out
+/// (`struct iovec { void *iov_base; size_t iov_len; }`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IoVec {
+    /// The buffer's user address.
+    pub base: usize,
+    /// The buffer's length in bytes.
+    pub len: usize,
+}
+
+// SAFETY: two `usize`s, `repr(C)`: no padding, any bits valid, all-zero is
+// an empty buffer at null.
+unsafe impl UserCopy for IoVec {}
+
+/// An iovec array read from user memory and checked with Linux's rules
+/// (see the [module docs](self)).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IoVecs {
+    segments: Vec<IoVec>,
+    total: usize,
+}
+
+impl IoVecs {
+    /// Reads `count` elements at `array` and checks them.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` for more than [`IOV_MAX`] elements or a negative length;
+    /// `EFAULT` for an unreadable array or a buffer outside user space;
+    /// `ENOMEM`.
+    pub fn import<P: AddrSpaceProvider + ?Sized>(
+        provider: &mut P,
+        array: UserConstPtr<IoVec>,
+        count: usize,
+    ) -> LinuxResult<Self> {
+        if count > IOV_MAX {
+            return Err(LinuxError::EINVAL);
+        }
+        let mut segments = Vec::new();
+        segments
+            .try_reserve_exact(count)
+            .map_err(|_| LinuxError::ENOMEM)?;
+        segments.resize(count, IoVec::default());
+        array.read_slice(provider, &mut segments)?;
+        if segments.iter().any(|seg| seg.len > isize::MAX as usize) {
+            return Err(LinuxError::EINVAL);
+        }
+        let mut total = 0;
+        for seg in &mut segments {
+            access_ok(provider, seg.base, seg.len)?;
+            // OVERFLOW: `total <= MAX_RW_COUNT`, so the subtraction cannot
+            // wrap, and the sum stays within `MAX_RW_COUNT`.
+            seg.len = seg.len.min(MAX_RW_COUNT - total);
+            total += seg.len;
+        }
+        Ok(Self { segments, total })
+    }
+
+    /// The checked segments (lengths capped).
+    #[must_use]
+    pub fn segments(&self) -> &[IoVec] {
+        &self.segments
+    }
+
+    /// The number of bytes the segments hold, at most [`MAX_RW_COUNT`].
+    #[must_use]
+    pub fn total_len(&self) -> usize {
+        self.total
+    }
+
+    /// A cursor reading the segments in order (`writev`'s view).
+    pub fn reader(self) -> IoVecReader {
+        IoVecReader {
+            segments: self.segments,
+            next: 0,
+            current: UserReader::new(0, 0),
+            transferred: 0,
+        }
+    }
+
+    /// A cursor writing the segments in order (`readv`'s view).
+    pub fn writer(self) -> IoVecWriter {
+        IoVecWriter {
+            segments: self.segments,
+            next: 0,
+            current: UserWriter::new(0, 0),
+            transferred: 0,
+        }
+    }
+}
+
+/// Moves to the next non-empty segment when the current one is done;
+/// returns whether one is left.
+macro_rules! advance {
+    ($self:ident, $Cursor:ident) => {{
+        while $self.current.is_empty() {
+            let Some(seg) = $self.segments.get($self.next) else {
+                return false;
+            };
+            $self.next += 1;
+            $self.current = $Cursor::checked(seg.base, seg.len);
+        }
+        true
+    }};
+}
+
+/// Reads an imported iovec array segment after segment, with
+/// [`UserReader`]'s partial-progress rules over the whole array: a fault
+/// ends the transfer, and `EFAULT` comes back only when nothing at all was
+/// read.
+#[derive(Clone, Debug)]
+pub struct IoVecReader {
+    segments: Vec<IoVec>,
+    next: usize,
+    current: UserReader,
+    transferred: usize,
+}
+
+impl IoVecReader {
+    fn advance(&mut self) -> bool {
+        advance!(self, UserReader)
+    }
+
+    /// How many bytes are left in the segments (stops counting at a fault).
+    #[must_use]
+    pub fn remaining(&self) -> usize {
+        let rest: usize = self.segments[self.next..].iter().map(|seg| seg.len).sum();
+        self.current.remaining() + rest
+    }
+
+    /// Whether nothing is left to read.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// How many bytes were read so far.
+    #[must_use]
+    pub fn transferred(&self) -> usize {
+        self.transferred
+    }
+
+    /// Reads up to `dst.len()` bytes across segments, stopping at the end
+    /// or at the first byte that faults; returns how many were read. The
+    /// bytes of `dst` not read are zeroed.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` when nothing at all was read and this read stopped at its
+    /// first byte.
+    pub fn read<P: AddrSpaceProvider + ?Sized>(
+        &mut self,
+        provider: &mut P,
+        dst: &mut [u8],
+    ) -> LinuxResult<usize> {
+        let mut done = 0;
+        while done < dst.len() && self.advance() {
+            let rest = dst.get_mut(done..).unwrap_or_default();
+            let want = rest.len().min(self.current.remaining());
+            match self.current.read(provider, rest) {
+                Ok(n) => {
+                    done += n;
+                    self.transferred += n;
+                    if n < want {
+                        self.stop();
+                    }
+                }
+                Err(err) => {
+                    self.stop();
+                    if self.transferred == 0 {
+                        return Err(err);
+                    }
+                }
+            }
+        }
+        if let Some(rest) = dst.get_mut(done..) {
+            rest.fill(0);
+        }
+        Ok(done)
+    }
+
+    /// Ends the transfer (after a fault): nothing more is read.
+    fn stop(&mut self) {
+        self.next = self.segments.len();
+        self.current = UserReader::new(0, 0);
+    }
+}
+
+/// Writes an imported iovec array segment after segment, with
+/// [`UserWriter`]'s partial-progress rules over the whole array: a fault
+/// ends the transfer, and `EFAULT` comes back only when nothing at all was
+/// written.
+#[derive(Clone, Debug)]
+pub struct IoVecWriter {
+    segments: Vec<IoVec>,
+    next: usize,
+    current: UserWriter,
+    transferred: usize,
+}
+
+impl IoVecWriter {
+    fn advance(&mut self) -> bool {
+        advance!(self, UserWriter)
+    }
+
+    /// How many bytes are left in the segments (stops counting at a fault).
+    #[must_use]
+    pub fn remaining(&self) -> usize {
+        let rest: usize = self.segments[self.next..].iter().map(|seg| seg.len).sum();
+        self.current.remaining() + rest
+    }
+
+    /// Whether nothing is left to write.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+
+    /// How many bytes were written so far.
+    #[must_use]
+    pub fn transferred(&self) -> usize {
+        self.transferred
+    }
+
+    /// Writes up to `src.len()` bytes across segments, stopping at the end
+    /// or at the first byte that faults; returns how many were written.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` when nothing at all was written and this write stopped at
+    /// its first byte.
+    pub fn write<P: AddrSpaceProvider + ?Sized>(
+        &mut self,
+        provider: &mut P,
+        src: &[u8],
+    ) -> LinuxResult<usize> {
+        let mut done = 0;
+        while done < src.len() && self.advance() {
+            let rest = src.get(done..).unwrap_or_default();
+            let want = rest.len().min(self.current.remaining());
+            match self.current.write(provider, rest) {
+                Ok(n) => {
+                    done += n;
+                    self.transferred += n;
+                    if n < want {
+                        self.stop();
+                    }
+                }
+                Err(err) => {
+                    self.stop();
+                    if self.transferred == 0 {
+                        return Err(err);
+                    }
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Ends the transfer (after a fault): nothing more is written.
+    fn stop(&mut self) {
+        self.next = self.segments.len();
+        self.current = UserWriter::new(0, 0);
+    }
+}
