@@ -27,6 +27,7 @@ use crate::{
 
 const SSTATUS_SPIE: usize = 1 << 5;
 const SSTATUS_SPP: usize = 1 << 8;
+const SSTATUS_FS: usize = 3 << 13;
 const SSTATUS_SUM: usize = 1 << 18;
 const SCAUSE_INTERRUPT: usize = 1 << (usize::BITS - 1);
 
@@ -78,9 +79,12 @@ impl UserContext {
         let mut regs = [0; 32];
         regs[2] = sp;
         // Return to U-mode (SPP = 0) with interrupts off and SUM clear: the
-        // kernel reaches user memory only through axptr, which sets SUM.
-        let sstatus =
-            riscv::register::sstatus::read().bits() & !(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SUM);
+        // kernel reaches user memory only through axptr, which sets SUM. The
+        // FPU is off (FS = 0): this kernel keeps no floating-point state,
+        // so an FP instruction in user code traps and ends the program
+        // instead of seeing registers another thread left.
+        let sstatus = riscv::register::sstatus::read().bits()
+            & !(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SUM | SSTATUS_FS);
         Self {
             regs,
             sepc: entry,
