@@ -63,6 +63,8 @@ pub struct Cpu {
     pub stats: Stats,
     /// Set by `FUTEX_WAKE` for the thread sleeping on this CPU.
     pub futex_woken: AtomicBool,
+    /// Kernel page faults in a row found spurious (see `fault.rs`).
+    pub spurious_streak: AtomicUsize,
     /// axptr's fault flag as the CPU read it at the end (`FLAG_*`).
     final_flag: AtomicU8,
 }
@@ -82,6 +84,7 @@ impl Cpu {
                 unmaps: AtomicUsize::new(0),
             },
             futex_woken: AtomicBool::new(false),
+            spurious_streak: AtomicUsize::new(0),
             final_flag: AtomicU8::new(FLAG_UNKNOWN),
         }
     }

@@ -11,12 +11,17 @@
 //! lock to resolve its fault, and it never holds the lock while user memory
 //! is touched (axptr does not either), so they cannot deadlock.
 
+use core::sync::atomic::Ordering;
+
 use axptr::MappingFlags;
 
 use crate::{
     aspace::{self, Resolution},
     cpu,
 };
+
+/// Spurious faults in a row after which a kernel fault is an oops.
+const MAX_SPURIOUS_STREAK: usize = 1000;
 
 /// Where a kernel fault continues.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,12 +40,25 @@ pub fn kernel_page_fault(pc: usize, addr: usize, access: MappingFlags) -> Outcom
     if !aspace::is_user_address(addr) || !axptr::is_accessing_user_memory() {
         return Outcome::Oops;
     }
-    match aspace::with_user_space(|space| space.resolve_fault(addr, access)) {
+    let resolution = aspace::with_user_space(|space| space.resolve_fault(addr, access));
+    if resolution != Resolution::Spurious {
+        cpu::this().spurious_streak.store(0, Ordering::Relaxed);
+    }
+    match resolution {
         Resolution::Populated => {
             cpu::count(|s| &s.lazy);
             Outcome::Retry
         }
-        Resolution::Spurious => Outcome::Retry,
+        Resolution::Spurious => {
+            // A stale TLB entry goes away with one local flush; a fault that
+            // keeps coming back on a good mapping is a kernel bug (user
+            // access disabled), not something to retry forever.
+            let streak = &cpu::this().spurious_streak;
+            if streak.fetch_add(1, Ordering::Relaxed) >= MAX_SPURIOUS_STREAK {
+                return Outcome::Oops;
+            }
+            Outcome::Retry
+        }
         Resolution::Denied => match axptr::fixup_for(pc) {
             Some(fixup) => {
                 cpu::count(|s| &s.fixups);

@@ -17,7 +17,7 @@ use core::{
     sync::atomic::{AtomicUsize, Ordering},
 };
 
-use crate::cpu;
+use crate::{arch, cpu};
 
 const NO_OWNER: usize = usize::MAX;
 
@@ -59,6 +59,9 @@ impl<T> SpinLock<T> {
         }
         let ticket = self.next.fetch_add(1, Ordering::Relaxed);
         while self.serving.load(Ordering::Acquire) != ticket {
+            // The holder may be shooting down TLB entries and waiting for
+            // this CPU to flush.
+            arch::serve_flush_request();
             core::hint::spin_loop();
         }
         self.owner.store(me, Ordering::Relaxed);

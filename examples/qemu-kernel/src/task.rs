@@ -122,8 +122,12 @@ fn run_thread(mut thread: Thread) {
                     false
                 }
             }
-            // Only a wake-up IPI, which the kernel handles when idle.
-            UserTrap::Interrupt => true,
+            // An IPI: a wake-up meant for idle CPUs, or a TLB shootdown
+            // to serve before user code goes on.
+            UserTrap::Interrupt => {
+                arch::clear_wakeup();
+                true
+            }
             UserTrap::Other { cause, addr } => {
                 kill(format_args!(
                     "trap cause {cause:#x}, address {addr:#x}, pc {:#x}",

@@ -9,8 +9,9 @@
 //!   vector and CPU state), `start_secondary_cpus(dtb) -> usize` (how many
 //!   CPUs are online after);
 //! - paging: `PageTable`, `unsafe fn activate(&PageTable)`,
-//!   `flush_tlb_local(vaddr)`, `shoot_down_tlb(start, len)` (every CPU),
-//!   `sync_icache(addr, len)`;
+//!   `flush_tlb_local(vaddr)`, `shoot_down_tlb(start, len)` (every CPU,
+//!   synchronously), `serve_flush_request()` (a CPU waiting on a lock
+//!   serves a shootdown asked of it), `sync_icache(addr, len)`;
 //! - idle: `clear_wakeup()`, `wait_for_event()`, `wake_all()`;
 //! - `console_write(&[u8])`, `shutdown(success) -> !`;
 //! - traps: `UserContext` (`new`, `run -> UserTrap`, `syscall_nr`,

@@ -143,6 +143,20 @@ pub fn run() -> bool {
         sys::write(1, lazy_buf, len);
     }
 
+    // Transfers that run off the end of their mapping stop short, as in
+    // Linux: the count of bytes moved, not EFAULT.
+    let zero = sys::openat(c"/dev/zero".as_ptr().addr(), 0) as usize;
+    let null = sys::openat(c"/dev/null".as_ptr().addr(), 1) as usize;
+    let lazy_end = LAZY_BASE + LAZY_PAGES * PAGE_SIZE;
+    // SAFETY: the last 100 bytes of the lazy area hold nothing of the
+    // program; the rest of the range is not mapped.
+    let got = unsafe { sys::read(zero, lazy_end - 100, 200) };
+    report(c"read from /dev/zero running off its mapping", got);
+    report(
+        c"write to /dev/null running off its mapping",
+        sys::write(null, probe_end - 8, 16),
+    );
+
     // Structs: `struct stat` written by the kernel, read back here; a
     // timespec read by the kernel and rejected.
     // SAFETY: a buffer meant for the kernel, of `struct stat`'s size.

@@ -223,6 +223,10 @@ pub fn shoot_down_tlb(start: usize, len: usize) {
     unsafe { asm!("dsb ish", "isb") };
 }
 
+/// Nothing to do: aarch64's TLB invalidations are broadcast by the
+/// hardware, so no CPU asks another to flush.
+pub fn serve_flush_request() {}
+
 /// Makes code just written at `[addr, addr + len)` visible to instruction
 /// fetches on every CPU.
 pub fn sync_icache(addr: usize, len: usize) {

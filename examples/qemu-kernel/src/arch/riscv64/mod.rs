@@ -7,7 +7,10 @@ mod trap;
 
 pub use trap::UserContext;
 
-use core::arch::asm;
+use core::{
+    arch::asm,
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 use page_table_multiarch::riscv::Sv39PageTable;
 use qemu_exit::QEMUExit;
@@ -34,18 +37,24 @@ pub const DEVICES: [usize; 1] = [SIFIVE_TEST];
 pub type PageTable = Sv39PageTable<Frames>;
 
 /// Sets up the running hart: traps go to the kernel's handler; user pages
-/// stay out of reach (`SUM` clear) until axptr opens them; no interrupts
-/// are taken in the kernel; the instruction cache sees the user program.
+/// stay out of reach (`SUM` clear) until axptr opens them; the instruction
+/// cache sees the user program. Of the interrupts only IPIs are enabled:
+/// they end `wfi` and interrupt user code (to serve a TLB shootdown), but
+/// are never taken in the kernel, which runs with `sstatus.SIE` clear.
 pub fn init_cpu() {
     trap::init();
-    // SAFETY: clearing SUM and the interrupt enables only narrows what the
-    // kernel may do; `fence.i` has no effect on memory.
+    // SAFETY: clearing SUM only narrows what the kernel may do; the IPI is
+    // never taken in S-mode (SIE is clear); `fence.i` has no effect on
+    // memory.
     unsafe {
         asm!(
             "csrc sstatus, {sum}",
-            "csrw sie, zero",
+            "csrc sstatus, {sie}",
+            "csrw sie, {ssie}",
             "fence.i",
             sum = in(reg) 1usize << 18,
+            sie = in(reg) 1usize << 1,
+            ssie = in(reg) SIP_SSIP,
         )
     };
 }
@@ -56,9 +65,17 @@ pub fn start_secondary_cpus(_dtb: Option<&[u8]>) -> usize {
     let me = cpu::id();
     let mut started = 1;
     for hart in (0..cpu::MAX_CPUS).filter(|&hart| hart != me) {
-        // Harts QEMU does not have are refused (`SBI_ERR_INVALID_PARAM`).
-        if sbi_rt::hart_start(hart, boot::secondary_entry(), 0).is_ok() {
-            started += 1;
+        // Harts QEMU does not have are refused with `SBI_ERR_INVALID_PARAM`;
+        // a hart still finishing its own firmware start-up is retried.
+        for _ in 0..START_RETRIES {
+            let ret = sbi_rt::hart_start(hart, boot::secondary_entry(), 0);
+            if ret.is_ok() {
+                started += 1;
+            } else if ret.error != SBI_ERR_INVALID_PARAM {
+                core::hint::spin_loop();
+                continue;
+            }
+            break;
         }
     }
     while (cpu::online_mask().count_ones() as usize) < started {
@@ -66,6 +83,11 @@ pub fn start_secondary_cpus(_dtb: Option<&[u8]>) -> usize {
     }
     started
 }
+
+/// Attempts to start one hart before giving up on it.
+const START_RETRIES: usize = 100_000;
+/// SBI's "no such hart" (and other invalid parameters).
+const SBI_ERR_INVALID_PARAM: usize = -3isize as usize;
 
 /// Switches the MMU to `pt`.
 ///
@@ -87,15 +109,43 @@ pub fn flush_tlb_local(vaddr: usize) {
 }
 
 /// Drops the translations of `[start, start + len)` on every other online
-/// hart (SBI RFENCE; the call returns once they are gone). The page-table
-/// cursor has already flushed the running hart.
-pub fn shoot_down_tlb(start: usize, len: usize) {
+/// hart, and returns once they all have (the page-table cursor has already
+/// flushed the running hart): each gets a flush request and an IPI, and
+/// acknowledges from wherever it notices the request first (a trap from
+/// user mode, a lock it waits for, or sleep; see [`clear_wakeup`]). They
+/// flush their whole TLB, so the range is not needed.
+///
+/// Not SBI's `remote_sfence_vma`: with the OpenSBI 1.1 that Debian's QEMU
+/// 7.2 loads, the race hung inside that call now and then, and a copier
+/// once read through a translation the call should have removed.
+pub fn shoot_down_tlb(_start: usize, _len: usize) {
     let others = cpu::online_mask() & !(1 << cpu::id());
-    if others != 0 {
-        let ret = sbi_rt::remote_sfence_vma(HartMask::from_mask_base(others, 0), start, len);
-        if !ret.is_ok() {
-            crate::oops(format_args!("remote sfence.vma failed: {ret:?}"));
+    if others == 0 {
+        return;
+    }
+    let targets = || (0..cpu::MAX_CPUS).filter(move |&i| others & (1 << i) != 0);
+    for i in targets() {
+        FLUSH_REQUESTED[i].store(true, Ordering::Release);
+    }
+    let _ = sbi_rt::send_ipi(HartMask::from_mask_base(others, 0));
+    for i in targets() {
+        while FLUSH_REQUESTED[i].load(Ordering::Acquire) {
+            core::hint::spin_loop();
         }
+    }
+}
+
+/// By hart: set by a hart shooting down TLB entries, cleared by the hart
+/// once it has flushed its TLB.
+static FLUSH_REQUESTED: [AtomicBool; cpu::MAX_CPUS] =
+    [const { AtomicBool::new(false) }; cpu::MAX_CPUS];
+
+/// Flushes this hart's TLB if another hart asked it to, and says so.
+pub fn serve_flush_request() {
+    let request = &FLUSH_REQUESTED[cpu::id()];
+    if request.load(Ordering::Acquire) {
+        riscv::asm::sfence_vma_all();
+        request.store(false, Ordering::Release);
     }
 }
 
@@ -109,26 +159,21 @@ pub fn sync_icache(_addr: usize, _len: usize) {
 
 const SIP_SSIP: usize = 1 << 1;
 
-/// Forgets a pending wake-up: call before checking what to wait for.
+/// Forgets a pending IPI, after serving a TLB flush request it may have
+/// brought: call before checking what to wait for, and after a trap from
+/// user mode for an IPI.
 pub fn clear_wakeup() {
     // SAFETY: clears the supervisor software interrupt pending bit.
     unsafe { asm!("csrc sip, {bit}", bit = in(reg) SIP_SSIP) };
+    serve_flush_request();
 }
 
-/// Sleeps until a wake-up arrives (one since [`clear_wakeup`] returns at
-/// once). Interrupts stay globally off: `wfi` resumes on the pending IPI
-/// without taking it.
+/// Sleeps until an IPI arrives (one since [`clear_wakeup`] returns at
+/// once). Interrupts stay globally off in the kernel (`sstatus.SIE`):
+/// `wfi` resumes on the pending IPI without taking it.
 pub fn wait_for_event() {
-    // SAFETY: enables the software interrupt only while waiting; with
-    // `sstatus.SIE` clear it is never taken in the kernel.
-    unsafe {
-        asm!(
-            "csrs sie, {bit}",
-            "wfi",
-            "csrc sie, {bit}",
-            bit = in(reg) SIP_SSIP,
-        )
-    };
+    // SAFETY: waits; touches no memory.
+    unsafe { asm!("wfi") };
 }
 
 /// Wakes every other online hart (SBI IPI).
