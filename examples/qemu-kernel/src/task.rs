@@ -80,6 +80,7 @@ pub fn secondary_loop() -> ! {
         if SHUTDOWN.load(Ordering::Acquire) {
             cpu::record_final_flag();
             loop {
+                arch::clear_wakeup();
                 arch::wait_for_event();
             }
         }

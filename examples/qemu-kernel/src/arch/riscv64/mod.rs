@@ -1,5 +1,5 @@
 //! riscv64 on QEMU `virt` under OpenSBI: Sv39 paging, SBI for the console,
-//! starting harts (HSM), IPIs and remote TLB shootdowns (RFENCE), and the
+//! starting harts (HSM) and IPIs (wake-ups and TLB shootdowns), and the
 //! `sifive_test` device for QEMU's exit code.
 
 mod boot;
