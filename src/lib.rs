@@ -1,7 +1,88 @@
-//! axptr: safe syscall arguments for kernels.
+//! Safe access to user memory for kernels: typed user pointers, validation
+//! against your address space, fault handling, and `#[syscall]`.
 //!
-//! This facade re-exports [`axptr_core`] and the macros of `axptr-macros`;
-//! see the README for the whole story.
+//! A syscall hands the kernel six registers, and the addresses among them
+//! are untrusted: null, unmapped, read-only, inside the kernel, or unmapped
+//! by another user thread while the kernel copies. axptr turns each into a
+//! typed [`UserPtr<T>`](UserPtr) or [`UserConstPtr<T>`], validates the
+//! memory it names against your kernel's [`AddrSpace`] before touching it,
+//! touches it only inside an access window that your page-fault handler
+//! recognizes ([`is_accessing_user_memory`]), and moves the bytes with a
+//! copy routine whose faults can be rescued ([`fixup_for`]). Every bad
+//! input becomes the [`LinuxError`] Linux would return, never a panic.
+//!
+//! Safe code moves data by copying it, so it is sound whatever user space
+//! does: no safe function lends a Rust reference into user memory. Plain
+//! data crosses as [`UserCopy`] types, which `#[derive(UserCopy)]` proves
+//! free of padding at compile time. [`#[syscall]`](macro@syscall) turns a
+//! typed handler into a raw entry, and your handlers run unchanged in host
+//! tests.
+//!
+//! ```
+//! use core::ffi::c_char;
+//!
+//! use axptr::{
+//!     AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, PATH_MAX, UserConstPtr,
+//!     UserPtr, testing::HeapSpace,
+//! };
+//!
+//! /// A `stat`-like handler: a path in, a number out.
+//! fn sys_path_len<P: AddrSpaceProvider>(
+//!     p: &mut P,
+//!     path: UserConstPtr<c_char>,
+//!     out: UserPtr<u64>,
+//! ) -> LinuxResult<isize> {
+//!     let mut buf = [0u8; PATH_MAX];
+//!     let path = path.read_cstr(p, &mut buf)?; // EFAULT, ENAMETOOLONG
+//!     out.write(p, path.to_bytes().len() as u64)?; // EFAULT on a read-only page
+//!     Ok(0)
+//! }
+//!
+//! // A user address space for the example; in a kernel, the process's.
+//! let mut aspace = HeapSpace::new(1);
+//! let page = aspace.base();
+//! aspace.map(page, 4096, MappingFlags::READ | MappingFlags::WRITE);
+//! aspace.poke(page, b"/etc/hostname\0");
+//!
+//! assert_eq!(sys_path_len(&mut aspace, page.into(), (page + 64).into()), Ok(0));
+//! assert_eq!(aspace.peek(page + 64, 8), 13u64.to_ne_bytes());
+//! // Hostile registers: an errno each, and the kernel carries on.
+//! assert_eq!(sys_path_len(&mut aspace, 0.into(), page.into()), Err(LinuxError::EFAULT));
+//! assert_eq!(sys_path_len(&mut aspace, page.into(), 8.into()), Err(LinuxError::EFAULT));
+//! ```
+//!
+//! # The guide
+//!
+//! - [`guide::overview`]: a user pointer's path from a register to a value
+//!   or an errno, `UserCopy`, the crates and features. Start here.
+//! - [`guide::transfers`]: copies, C strings and `argv` arrays, cursors,
+//!   iovec arrays, and every bad input with its errno.
+//! - [`guide::safety`]: what is sound whatever user space does, and what
+//!   the `unsafe` items ask of you.
+//! - [`guide::kernel`]: plugging axptr into a kernel: the address space,
+//!   the page-fault handler, the per-CPU flag.
+//! - [`guide::host_testing`]: testing handlers on the host.
+//! - [`guide::reliability`]: how axptr is checked.
+//! - [`guide::performance`]: what a call costs.
+//!
+//! # The main items
+//!
+//! - **Pointers**: [`UserPtr`] and [`UserConstPtr`] (copies, strings,
+//!   cursors, and the `unsafe` in-place API), [`access_ok`], [`PATH_MAX`].
+//! - **Transfers with progress**: [`UserReader`], [`UserWriter`], and
+//!   [`iovec`] arrays.
+//! - **Plain data**: the [`UserCopy`] trait and
+//!   [`#[derive(UserCopy)]`](derive@UserCopy).
+//! - **Your kernel**: [`AddrSpace`] and [`AddrSpaceProvider`] (what axptr
+//!   asks), [`is_accessing_user_memory`] and [`fixup_for`] (what your
+//!   page-fault handler asks), [`access_user_memory`] (the access window).
+//! - **Syscalls**: [`#[syscall]`](macro@syscall), [`syscall_table!`],
+//!   [`SyscallTable`], [`SyscallArg`] (your own argument types),
+//!   [`SyscallEvent`] (strace-style tracing), and the
+//!   [`syscall`](mod@syscall) module.
+//! - **Test address spaces**: `testing::HeapSpace` (feature `testing`) and
+//!   `sim::SimSpace` (feature `sim`, Linux x86_64); the
+//!   [overview](guide::overview#crates-and-features) lists the features.
 #![no_std]
 
 pub use axptr_core::*;
@@ -79,6 +160,7 @@ pub use axptr_macros::UserCopy;
 pub use axptr_macros::syscall;
 
 mod derive;
+pub mod guide;
 
 #[doc(hidden)]
 pub mod __private {

@@ -43,6 +43,12 @@ fn op() -> impl Strategy<Value = Op> {
         Kind::WriteSlicePartial,
         Kind::CursorRead,
         Kind::CursorWrite,
+        Kind::ClearUser,
+        Kind::CheckZeroedUser,
+        Kind::ReadExtensible,
+        Kind::WriteExtensible,
+        Kind::ReadCstringLimited,
+        Kind::ReadArgStrings,
     ]);
     let elem = prop::sample::select(vec![
         Elem::U8,
