@@ -35,8 +35,12 @@ struct Arch {
     machine: &'static [&'static str],
     /// The Debian packages that provide `qemu` (and its firmware).
     packages: &'static str,
-    /// How an oops of the stray access reads, before and after the pc.
+    /// How the oops of a stray access to a lazy page reads, before and
+    /// after the pc.
     stray_oops: (&'static str, &'static str),
+    /// How the oops of a stray access to a present page reads, where the
+    /// CPU forbids it (riscv64 `SUM`, aarch64 PAN).
+    present_oops: Option<(&'static str, &'static str)>,
 }
 
 const RISCV64: Arch = Arch {
@@ -49,12 +53,11 @@ const RISCV64: Arch = Arch {
         "kernel oops: Exception(LoadPageFault) in the kernel at pc ",
         ", address 0x20002000 (accessing user memory: false, SUM: false)",
     ),
+    present_oops: Some((
+        "kernel oops: Exception(LoadPageFault) in the kernel at pc ",
+        ", address 0x20000000 (accessing user memory: false, SUM: false)",
+    )),
 };
-
-const AARCH64_STRAY_OOPS: (&str, &str) = (
-    "kernel oops: data abort (translation fault, level 3, read) in the kernel at pc ",
-    ", address 0x20002000 (accessing user memory: false, PAN: off)",
-);
 
 /// A Cortex-A72: ARMv8.0, no PAN.
 const AARCH64_A72: Arch = Arch {
@@ -70,10 +73,16 @@ const AARCH64_A72: Arch = Arch {
         "-semihosting",
     ],
     packages: "qemu-system-arm",
-    stray_oops: AARCH64_STRAY_OOPS,
+    stray_oops: (
+        "kernel oops: data abort (translation fault, level 3, read) in the kernel at pc ",
+        ", address 0x20002000 (accessing user memory: false, PAN: off)",
+    ),
+    // Without PAN the read goes through unnoticed.
+    present_oops: None,
 };
 
-/// QEMU's `max` CPU: PAN and the rest of the later extensions (pointer
+/// QEMU's `max` CPU: PAN (which the kernel turns on, and axptr opens for
+/// its own accesses) and the rest of the later extensions (pointer
 /// authentication with QEMU's fast implementation-defined algorithm).
 const AARCH64_MAX: Arch = Arch {
     machine: &[
@@ -83,6 +92,14 @@ const AARCH64_MAX: Arch = Arch {
         "max,pauth-impdef=on",
         "-semihosting",
     ],
+    stray_oops: (
+        "kernel oops: data abort (translation fault, level 3, read) in the kernel at pc ",
+        ", address 0x20002000 (accessing user memory: false, PAN: on)",
+    ),
+    present_oops: Some((
+        "kernel oops: data abort (permission fault, level 3, read) in the kernel at pc ",
+        ", address 0x20000000 (accessing user memory: false, PAN: on)",
+    )),
     ..AARCH64_A72
 };
 
@@ -145,6 +162,16 @@ fn riscv64_stray_kernel_access_to_user_memory_is_an_oops() {
 #[test]
 fn aarch64_stray_kernel_access_to_user_memory_is_an_oops() {
     stray_kernel_access_to_user_memory_is_an_oops(&AARCH64_A72);
+}
+
+#[test]
+fn riscv64_stray_kernel_access_to_a_present_user_page_is_an_oops() {
+    stray_kernel_access_to_a_present_user_page_is_an_oops(&RISCV64);
+}
+
+#[test]
+fn aarch64_max_pan_makes_a_stray_access_to_a_present_user_page_an_oops() {
+    stray_kernel_access_to_a_present_user_page_is_an_oops(&AARCH64_MAX);
 }
 
 #[test]
@@ -227,8 +254,22 @@ fn check_cpu_counts(cpus: &[CpuCounts], run: &Run) {
 }
 
 fn stray_kernel_access_to_user_memory_is_an_oops(arch: &Arch) {
+    stray_access_ends_in(arch, "stray-access", "a lazy", arch.stray_oops);
+}
+
+/// A page the transcript populated: only `SUM` (riscv64) or PAN (aarch64)
+/// stops the kernel from reading it outside axptr's windows.
+fn stray_kernel_access_to_a_present_user_page_is_an_oops(arch: &Arch) {
+    let oops = arch.present_oops.expect("the CPU forbids the access");
+    stray_access_ends_in(arch, "stray-access-present", "a present", oops);
+}
+
+/// Boots with `cmdline`, which makes the kernel read `what` user page
+/// without axptr once the program has exited; that must be an oops that
+/// reads `head`, a pc, then `tail`.
+fn stray_access_ends_in(arch: &Arch, cmdline: &str, what: &str, (head, tail): (&str, &str)) {
     let Some(kernel) = kernel(arch) else { return };
-    let run = boot(arch, kernel, Some("stray-access"));
+    let run = boot(arch, kernel, Some(cmdline));
     assert_eq!(
         run.status.code(),
         Some(1),
@@ -244,11 +285,11 @@ fn stray_kernel_access_to_user_memory_is_an_oops(arch: &Arch) {
         panic!("expected the stray access and its oops at the end\n{run}");
     };
     assert_eq!(
-        *stray, "stray access: the kernel reads a lazy user page without axptr",
+        *stray,
+        format!("stray access: the kernel reads {what} user page without axptr"),
         "\n{run}"
     );
     // The pc varies with the code; the cause, address and flag do not.
-    let (head, tail) = arch.stray_oops;
     assert!(
         oops.starts_with(head) && oops.ends_with(tail),
         "expected an oops for the stray access, got {oops:?}\n{run}"

@@ -3,10 +3,11 @@
 //!
 //! A sleeper is its CPU: threads never migrate, so `FUTEX_WAIT` queues the
 //! CPU's index under the futex address and the CPU sleeps until
-//! `FUTEX_WAKE` marks it woken. The value check and the queueing happen
-//! under the queue lock, which `FUTEX_WAKE` also takes, so a wake-up that
-//! follows a change of the value cannot be missed (Linux's hash-bucket
-//! lock plays this part).
+//! `FUTEX_WAKE` marks it woken. The value check (axptr's fault-safe
+//! `atomic_load` of the user word) and the queueing happen under the queue
+//! lock, which `FUTEX_WAKE` also takes, so a wake-up that follows a change
+//! of the value cannot be missed (Linux's hash-bucket lock plays this
+//! part).
 
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
@@ -37,8 +38,8 @@ pub fn wait<P: AddrSpaceProvider>(
     {
         let mut sleepers = SLEEPERS.lock();
         // The queue lock is not the address space lock: the fault handler
-        // can still populate the page if the read faults.
-        if uaddr.read(aspace)? != expected {
+        // can still populate the page if the load faults.
+        if uaddr.atomic_load(aspace)? != expected {
             return Err(LinuxError::EAGAIN);
         }
         cpu::this().futex_woken.store(false, Ordering::Relaxed);

@@ -51,7 +51,13 @@ pub fn boot_main(cpu: usize, dtb: usize) -> ! {
     // SAFETY: the device tree the boot firmware (or QEMU) left in memory the
     // kernel never allocates from.
     let dtb = unsafe { fdt::blob(dtb) };
-    let stray_access = fdt::has_bootarg(dtb, "stray-access");
+    let stray_access = if fdt::has_bootarg(dtb, "stray-access") {
+        Some(StrayAccess::LazyPage)
+    } else if fdt::has_bootarg(dtb, "stray-access-present") {
+        Some(StrayAccess::PresentPage)
+    } else {
+        None
+    };
     let strace = fdt::has_bootarg(dtb, "strace");
     mm::init();
 
@@ -69,8 +75,8 @@ pub fn boot_main(cpu: usize, dtb: usize) -> ! {
     println!("user program exited with status {status}");
     task::stop_secondaries();
     cpu::print_stats(cpu);
-    if stray_access {
-        touch_user_memory_without_axptr();
+    if let Some(stray) = stray_access {
+        touch_user_memory_without_axptr(stray);
     }
     arch::shutdown(status == 0)
 }
@@ -105,15 +111,32 @@ fn set_up_user_space() -> axptr::LinuxResult<loader::Entry> {
     Ok(entry)
 }
 
-/// The bug axptr exists to prevent, on purpose (`-append stray-access`):
-/// the kernel reads a lazy user page directly, without the fault flag. The
-/// fault handler must not populate it: this must end in an oops.
-fn touch_user_memory_without_axptr() {
-    let page = LAZY_BASE + 2 * axptr::PAGE_SIZE_4K;
-    println!("stray access: the kernel reads a lazy user page without axptr");
+/// Which user page the kernel touches without axptr.
+#[derive(Clone, Copy)]
+enum StrayAccess {
+    /// A lazy page never populated (`-append stray-access`): the fault
+    /// handler must not populate it, so this is an oops everywhere.
+    LazyPage,
+    /// A page the transcript populated (`-append stray-access-present`):
+    /// an oops only where the CPU forbids kernel access to user pages
+    /// outside axptr's windows (riscv64 `SUM` clear, aarch64 PAN); without
+    /// PAN the read goes through unnoticed.
+    PresentPage,
+}
+
+/// The bug axptr exists to prevent, on purpose: the kernel reads user
+/// memory directly, without the fault flag.
+fn touch_user_memory_without_axptr(stray: StrayAccess) {
+    let (page, what) = match stray {
+        StrayAccess::LazyPage => (LAZY_BASE + 2 * axptr::PAGE_SIZE_4K, "a lazy"),
+        StrayAccess::PresentPage => (LAZY_BASE, "a present"),
+    };
+    println!("stray access: the kernel reads {what} user page without axptr");
     let ptr = core::ptr::with_exposed_provenance::<u8>(page);
     // SAFETY: none; this read is the kernel bug being demonstrated. It
-    // faults, and the oops stops the machine before the value is used.
+    // faults, and the oops stops the machine before the value is used
+    // (except on a CPU without PAN reading a present page, where it reads
+    // a byte of a user page that is still mapped).
     let value = unsafe { ptr.read_volatile() };
     println!("stray access read {value}: the fault handler let a kernel bug through");
 }

@@ -1,8 +1,9 @@
 //! aarch64 on QEMU `virt` (`-cpu cortex-a72` or `-cpu max`, GICv2):
 //! 4-level translation tables from `page_table_multiarch`, PSCI for
 //! starting CPUs and powering off, a GICv2 software interrupt to wake idle
-//! CPUs, the PL011 UART for the console, and semihosting for QEMU's exit
-//! code on failure.
+//! CPUs, the PL011 UART for the console, semihosting for QEMU's exit code
+//! on failure, and PAN on CPUs that have it (axptr opens user access for
+//! its own accesses only).
 //!
 //! Register access goes through `aarch64-cpu` (already in the tree through
 //! `page_table_entry`); the rest is plain `asm!` and MMIO.
@@ -49,18 +50,26 @@ pub type PageTable = A64PageTable<Frames>;
 
 /// Sets up the running CPU: exception vectors; the MMU on, with a boot
 /// table that identity-maps RAM and devices in 1 GiB blocks (until the
-/// address space's table is activated); PAN off; the GIC's CPU interface
-/// ready for wake-up interrupts.
+/// address space's table is activated); PAN on where the CPU has it; the
+/// GIC's CPU interface ready for wake-up interrupts.
 pub fn init_cpu() {
     trap::init();
+    let pan = pan_present();
     // SAFETY: the boot table identity-maps all the RAM and devices the
     // kernel uses, so execution continues at the same addresses.
-    unsafe { enable_mmu(boot_table()) };
-    if pan_present() {
-        // SAFETY: clears PSTATE.PAN (FEAT_PAN is present): the kernel may
-        // access user pages again, as on CPUs without PAN. axptr does not
-        // switch PAN around its accesses (yet).
-        unsafe { asm!(".arch_extension pan", "msr pan, #0") };
+    unsafe { enable_mmu(boot_table(), pan) };
+    if pan {
+        static AXPTR_TOLD: AtomicBool = AtomicBool::new(false);
+        if !AXPTR_TOLD.swap(true, Ordering::AcqRel) {
+            // SAFETY: this runs on the boot CPU before the others start
+            // and before any user access. The others are the same model
+            // (QEMU's `-cpu` applies to all), so they have FEAT_PAN too.
+            unsafe { axptr::enable_user_access_protection() };
+        }
+        // SAFETY: sets PSTATE.PAN (FEAT_PAN is present): from now on the
+        // kernel faults on user pages outside axptr's access windows,
+        // which clear PAN for exactly their accesses.
+        unsafe { asm!(".arch_extension pan", "msr pan, #1") };
     }
     gic_init_cpu();
 }
@@ -68,17 +77,6 @@ pub fn init_cpu() {
 /// Whether the CPU has FEAT_PAN (`-cpu max` does, a Cortex-A72 does not).
 pub fn pan_present() -> bool {
     ID_AA64MMFR1_EL1.read(ID_AA64MMFR1_EL1::PAN) != 0
-}
-
-/// Whether PSTATE.PAN is set on the running CPU.
-pub fn pan_enabled() -> bool {
-    if !pan_present() {
-        return false;
-    }
-    let pan: usize;
-    // SAFETY: reads PSTATE.PAN, which exists (FEAT_PAN).
-    unsafe { asm!(".arch_extension pan", "mrs {}, pan", out(reg) pan) };
-    pan != 0
 }
 
 /// Level 0 and level 1 of the boot table.
@@ -109,12 +107,14 @@ fn boot_table() -> usize {
     (&raw const BOOT_L0).addr()
 }
 
-/// Turns the MMU and the caches on with `root` in `TTBR0_EL1`.
+/// Turns the MMU and the caches on with `root` in `TTBR0_EL1`; with `pan`,
+/// exceptions to EL1 set PSTATE.PAN (`SCTLR_EL1.SPAN` clear), as a kernel
+/// that runs with PAN wants.
 ///
 /// # Safety
 ///
 /// `root` must identity-map the running kernel.
-unsafe fn enable_mmu(root: usize) {
+unsafe fn enable_mmu(root: usize, pan: bool) {
     MAIR_EL1.set(MemAttr::MAIR_VALUE);
     let ips = ID_AA64MMFR0_EL1
         .read(ID_AA64MMFR0_EL1::PARange)
@@ -132,7 +132,8 @@ unsafe fn enable_mmu(root: usize) {
     TTBR0_EL1.set(root as u64);
     // SAFETY: drops stale translations before the MMU is turned on.
     unsafe { asm!("dsb ish", "isb", "tlbi vmalle1", "dsb ish", "isb") };
-    /// `SCTLR_EL1.SPAN`: leave PSTATE.PAN alone on exceptions to EL1.
+    /// `SCTLR_EL1.SPAN`: leave PSTATE.PAN alone on exceptions to EL1 (RES1
+    /// without FEAT_PAN).
     const SPAN: u64 = 1 << 23;
     SCTLR_EL1.modify(
         SCTLR_EL1::M::Enable
@@ -140,7 +141,8 @@ unsafe fn enable_mmu(root: usize) {
             + SCTLR_EL1::I::Cacheable
             + SCTLR_EL1::A::Disable,
     );
-    SCTLR_EL1.set(SCTLR_EL1.get() | SPAN);
+    let sctlr = SCTLR_EL1.get();
+    SCTLR_EL1.set(if pan { sctlr & !SPAN } else { sctlr | SPAN });
     // SAFETY: synchronizes the context after the MMU switch.
     unsafe { asm!("isb") };
 }

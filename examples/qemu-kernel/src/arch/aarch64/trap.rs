@@ -212,7 +212,12 @@ extern "C" fn kernel_trap(frame: &mut KernelFrame) {
             }
         }
     }
-    let pan = if super::pan_enabled() { "on" } else { "off" };
+    // PSTATE.PAN where the exception was taken (SPSR_EL1.PAN).
+    let pan = if super::pan_present() && frame.spsr & (1 << 22) != 0 {
+        "on"
+    } else {
+        "off"
+    };
     let (pc, addr) = (frame.elr, frame.far);
     let flag = axptr::is_accessing_user_memory();
     match abort {
