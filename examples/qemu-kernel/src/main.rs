@@ -6,8 +6,8 @@
 //! paging on (page tables from `page_table_multiarch`), loads a user program
 //! (an ELF file built with the kernel) and runs it in user mode. The
 //! program first makes good and hostile syscalls one at a time, each result
-//! printed; then its threads race on several CPUs, one unmapping a buffer
-//! the others copy into and out of, so that axptr's copies fault on pages
+//! printed; then its threads race on two CPUs, one unmapping a buffer the
+//! other copies into and out of, so that axptr's copies fault on pages
 //! another CPU has just taken away. At the end the kernel prints what each
 //! CPU did and powers off (QEMU exits 0, or 1 after an oops or a failed
 //! program). The architecture-specific half lives in [`arch`]; see

@@ -4,8 +4,8 @@
 //! kernel drives it as a loop (run user code until the next trap, serve the
 //! trap, go back). The boot CPU runs the main thread; `clone` hands each new
 //! thread to an idle CPU, and fails with `EAGAIN` when none is left. Idle
-//! CPUs sleep until woken (`wfi` + IPI on riscv64, `wfe` + `sev` on
-//! aarch64).
+//! CPUs sleep in `wfi` until an IPI wakes them (SBI on riscv64, a GIC
+//! software interrupt on aarch64).
 
 use alloc::collections::VecDeque;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};

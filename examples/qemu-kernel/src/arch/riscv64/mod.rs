@@ -116,8 +116,8 @@ pub fn flush_tlb_local(vaddr: usize) {
 /// flush their whole TLB, so the range is not needed.
 ///
 /// Not SBI's `remote_sfence_vma`: with the OpenSBI 1.1 that Debian's QEMU
-/// 7.2 loads, the race hung inside that call now and then, and a copier
-/// once read through a translation the call should have removed.
+/// 7.2 loads, the race hung inside that call now and then (see
+/// `docs/qemu.md`).
 pub fn shoot_down_tlb(_start: usize, _len: usize) {
     let others = cpu::online_mask() & !(1 << cpu::id());
     if others == 0 {
