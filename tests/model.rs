@@ -39,6 +39,16 @@ fn op() -> impl Strategy<Value = Op> {
         Kind::WithCstr,
         Kind::WithStr,
         Kind::CheckRegion,
+        Kind::ReadSlicePartial,
+        Kind::WriteSlicePartial,
+        Kind::CursorRead,
+        Kind::CursorWrite,
+        Kind::ClearUser,
+        Kind::CheckZeroedUser,
+        Kind::ReadExtensible,
+        Kind::WriteExtensible,
+        Kind::ReadCstringLimited,
+        Kind::ReadArgStrings,
     ]);
     let elem = prop::sample::select(vec![
         Elem::U8,

@@ -1,5 +1,7 @@
-//! The README's "Testing your handlers on the host" example, verbatim, so
-//! that it keeps compiling and passing.
+//! The host-testing guide's example (docs/guide/host-testing.md, also a
+//! doctest there) as an integration test, because CI runs the sim tests
+//! optimized too: the optimizer must not move user accesses out of the
+//! flagged region.
 #![cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 
 use axptr::{AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, sim::SimSpace};

@@ -15,7 +15,7 @@ use axerrno::{LinuxError, LinuxResult};
 use memory_addr::{PAGE_SIZE_4K, VirtAddr, VirtAddrRange};
 use page_table_multiarch::MappingFlags;
 
-use crate::{AddrSpace, AddrSpaceProvider, UserCopy, flag::FlagCleared};
+use crate::{AddrSpace, AddrSpaceProvider, UserCopy, flag::FlagCleared, strings::Limit};
 
 /// The size of a `T` crossing the user boundary.
 ///
@@ -185,13 +185,13 @@ pub(crate) fn check_region_mapped<P: AddrSpaceProvider + ?Sized>(
 /// terminator in it, if any. A chunk is either the elements that lie wholly
 /// in the current page (they share its mapping) or, when the next element
 /// straddles a page boundary, that element alone: so nothing after the
-/// terminator has to be mapped. `limit` counts elements including the
+/// terminator has to be mapped. `limit.max` counts elements including the
 /// terminator.
 ///
 /// # Errors
 ///
 /// `EFAULT` for null, unmapped or overflowing memory (and whatever `visit`
-/// returns); `ENAMETOOLONG` when no terminator is found within `limit`
+/// returns); `limit.err` when no terminator is found within `limit.max`
 /// elements.
 ///
 /// The element type is a type parameter rather than a size argument so
@@ -201,16 +201,17 @@ pub(crate) fn scan_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     flags: MappingFlags,
-    limit: usize,
+    limit: Limit,
     mut visit: impl FnMut(usize, usize, usize) -> LinuxResult<Option<usize>>,
 ) -> LinuxResult<usize> {
+    let Limit { max: limit, err } = limit;
     let elem_size = size_of::<T>();
     if addr == 0 {
         return Err(LinuxError::EFAULT);
     }
     if limit == 0 {
         // No room even for the terminator.
-        return Err(LinuxError::ENAMETOOLONG);
+        return Err(err);
     }
     if elem_size == 0 {
         // Every zero-sized element is all zero bytes: the first terminates.
@@ -232,7 +233,7 @@ pub(crate) fn scan_null_terminated<T, P: AddrSpaceProvider + ?Sized>(
         }
         count += elems;
         if count >= limit {
-            return Err(LinuxError::ENAMETOOLONG);
+            return Err(err);
         }
         cur = cur.checked_add(bytes).ok_or(LinuxError::EFAULT)?;
     }

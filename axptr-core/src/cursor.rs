@@ -60,8 +60,8 @@ impl Cursor {
     /// # Safety
     ///
     /// `kernel` is valid for `want` bytes in `direction` (writes for
-    /// `FromUser`, initialized reads for `ToUser`) and does not overlap user
-    /// memory.
+    /// `FromUser`, initialized reads for `ToUser`, unused for `Clear`) and
+    /// does not overlap user memory.
     #[inline]
     unsafe fn transfer<P: AddrSpaceProvider + ?Sized>(
         &mut self,
@@ -436,17 +436,16 @@ impl UserWriter {
         provider: &mut P,
         len: usize,
     ) -> LinuxResult<usize> {
-        const ZEROS: [u8; 256] = [0; 256];
-        let mut done = 0;
-        while done < len && !self.is_empty() {
-            let chunk = (len - done).min(ZEROS.len());
-            let moved = self.write(provider, &ZEROS[..chunk])?;
-            done += moved;
-            if moved < chunk {
-                break;
-            }
+        // SAFETY: a clear uses no kernel buffer (the pointer is never
+        // dereferenced).
+        unsafe {
+            self.0.transfer(
+                provider,
+                Direction::Clear,
+                core::ptr::NonNull::dangling().as_ptr(),
+                len,
+            )
         }
-        Ok(done)
     }
 
     /// Skips `len` bytes, leaving them as they are in user memory.

@@ -2,11 +2,19 @@
 //!
 //! A syscall's pointer arguments are untrusted numbers. This crate turns
 //! them into [`UserPtr`] / [`UserConstPtr`], validates the memory they name
-//! against the kernel's [`AddrSpace`] (mapping, permissions, alignment,
-//! overflow, population of lazy pages), and touches it only with the fault
-//! flag set ([`is_accessing_user_memory`]), so the kernel's page-fault
-//! handler knows a fault on user memory is expected. Every bad input is a
-//! [`LinuxError`], never a panic.
+//! against the kernel's [`AddrSpace`] (the bounds of user space, mapping,
+//! permissions, overflow, population of lazy pages), and touches it only
+//! with the fault flag set ([`is_accessing_user_memory`]), so the kernel's
+//! page-fault handler knows a fault on user memory is expected, through a
+//! copy routine whose faults the handler can send to a fixup
+//! ([`fixup_for`]). Every bad input is a [`LinuxError`], never a panic.
+//! Safe code copies (and moves data with the [`UserReader`] /
+//! [`UserWriter`] cursors); lending references into user memory is
+//! `unsafe`.
+//!
+//! Kernels use it through the `axptr` crate, which re-exports everything
+//! here beside `#[derive(UserCopy)]` and `#[syscall]`, and whose
+//! documentation holds the guide (`axptr::guide`).
 //!
 //! ```
 //! # #[cfg(feature = "testing")] fn main() -> Result<(), axerrno::LinuxError> {
@@ -39,13 +47,18 @@ mod arch;
 mod aspace;
 mod check;
 mod cursor;
+mod extensible;
 mod flag;
+#[cfg(any(feature = "testing", feature = "sim", test))]
+pub mod inject;
 #[cfg(feature = "alloc")]
 pub mod iovec;
 mod ptr;
+pub mod strings;
 pub mod syscall;
 mod uaccess;
 mod user_copy;
+mod zero;
 
 #[cfg(feature = "sim")]
 pub mod sim;
@@ -57,6 +70,7 @@ pub use aspace::{AddrSpace, AddrSpaceProvider};
 pub use axerrno::{LinuxError, LinuxResult};
 pub use check::{PATH_MAX, access_ok, check_region};
 pub use cursor::{UserReader, UserWriter};
+pub use extensible::{EXTENSIBLE_SIZE_MAX, copy_struct_from_user, copy_struct_to_user};
 pub use flag::{
     UserAccessGuard, access_user_memory, is_accessing_user_memory, restore_user_access_flag,
     take_user_access_flag,
@@ -75,3 +89,4 @@ pub use syscall::{
     SyscallTracer,
 };
 pub use user_copy::UserCopy;
+pub use zero::{check_zeroed_user, clear_user};

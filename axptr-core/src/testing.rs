@@ -14,7 +14,7 @@ use axerrno::{LinuxError, LinuxResult};
 use memory_addr::{PAGE_SIZE_4K, VirtAddr, VirtAddrRange};
 use page_table_multiarch::MappingFlags;
 
-use crate::AddrSpace;
+use crate::{AddrSpace, inject::FaultInjector};
 
 #[derive(Clone, Copy, Debug, Default)]
 struct PageState {
@@ -43,6 +43,7 @@ pub struct HeapSpace {
     base: NonNull<u8>,
     pages: Vec<PageState>,
     populated: usize,
+    faults: FaultInjector,
 }
 
 impl HeapSpace {
@@ -60,11 +61,13 @@ impl HeapSpace {
         };
         // User pointers are made from plain addresses; expose the
         // allocation's provenance so that they may access it.
-        let _ = base.as_ptr().expose_provenance();
+        let start = base.as_ptr().expose_provenance();
         Self {
             base,
             pages: vec![PageState::default(); pages],
             populated: 0,
+            // OVERFLOW: the allocation of `pages` pages exists.
+            faults: FaultInjector::new(start, start + pages * PAGE_SIZE_4K),
         }
     }
 
@@ -143,6 +146,12 @@ impl HeapSpace {
     pub fn is_present(&self, addr: usize) -> bool {
         self.page_index(addr)
             .is_some_and(|index| self.pages[index].present)
+    }
+
+    /// The space's fault injection: make the *n*-th access to its memory
+    /// fail (see [`inject`](crate::inject)).
+    pub fn faults(&self) -> &FaultInjector {
+        &self.faults
     }
 
     /// How many pages [`populate_area`](AddrSpace::populate_area) has made

@@ -35,6 +35,8 @@ pub(crate) enum Direction {
     FromUser,
     /// A kernel buffer to user memory (needs `WRITE`).
     ToUser,
+    /// Zeroes user memory (needs `WRITE`); the kernel buffer is unused.
+    Clear,
 }
 
 impl Direction {
@@ -43,21 +45,38 @@ impl Direction {
     pub(crate) const fn flags(self) -> MappingFlags {
         match self {
             Self::FromUser => MappingFlags::READ,
-            Self::ToUser => MappingFlags::WRITE,
+            Self::ToUser | Self::Clear => MappingFlags::WRITE,
         }
     }
 }
 
+/// How many of the `len` bytes of the access at `user` may move before a
+/// fault injected by a test ([`crate::inject`]); all of them in builds
+/// without the `testing` and `sim` features, where this is a constant.
+#[inline(always)]
+pub(crate) fn injection_allows(user: usize, len: usize) -> usize {
+    #[cfg(any(feature = "testing", feature = "sim", test))]
+    {
+        crate::inject::allowed(user, len)
+    }
+    #[cfg(not(any(feature = "testing", feature = "sim", test)))]
+    {
+        let _ = user;
+        len
+    }
+}
+
 /// Moves `len` bytes between validated user memory at `user` and the
-/// kernel buffer `kernel`, inside an access window; returns the number of
-/// bytes *not* moved (non-zero only when a fault went to the fixup).
+/// kernel buffer `kernel` (or zeroes them, for [`Direction::Clear`]),
+/// inside an access window; returns the number of bytes *not* moved
+/// (non-zero only when a fault went to the fixup, or a test injected one).
 ///
 /// # Safety
 ///
 /// `kernel` must be valid for `len` bytes (writes for
-/// [`Direction::FromUser`], initialized reads for [`Direction::ToUser`])
-/// and must not overlap the user range; `[user, user + len)` must have been
-/// validated for `direction`.
+/// [`Direction::FromUser`], initialized reads for [`Direction::ToUser`],
+/// unused for [`Direction::Clear`]) and must not overlap the user range;
+/// `[user, user + len)` must have been validated for `direction`.
 #[inline]
 pub(crate) unsafe fn move_validated(
     direction: Direction,
@@ -65,16 +84,46 @@ pub(crate) unsafe fn move_validated(
     kernel: *mut u8,
     len: usize,
 ) -> usize {
+    let allowed = injection_allows(user, len);
     // SAFETY: a local guard, dropped when this function returns.
     let _guard = unsafe { UserAccessGuard::new() };
     // SAFETY: the caller guarantees `kernel`; the user range was validated
-    // and populated, and a fault in it is recovered by the copy routine.
-    unsafe {
+    // and populated, and a fault in it is recovered by the routine;
+    // `allowed <= len`.
+    let left = unsafe {
         match direction {
-            Direction::FromUser => arch::copy_raw(kernel, user_ptr::<u8>(user), len),
-            Direction::ToUser => arch::copy_raw(user_ptr::<u8>(user), kernel, len),
+            Direction::FromUser => arch::copy_raw(kernel, user_ptr::<u8>(user), allowed),
+            Direction::ToUser => arch::copy_raw(user_ptr::<u8>(user), kernel, allowed),
+            Direction::Clear => clear_raw(user_ptr::<u8>(user), allowed),
         }
+    };
+    // OVERFLOW: `left <= allowed <= len`.
+    left + (len - allowed)
+}
+
+/// Zeroes `len` bytes of user memory at `dst` with the fallible copy
+/// routine, a block of zeroes at a time; returns the number of bytes *not*
+/// zeroed.
+///
+/// # Safety
+///
+/// As `arch::copy_raw` for a destination of `len` bytes: validated user
+/// memory, inside an access window.
+#[inline]
+unsafe fn clear_raw(dst: *mut u8, len: usize) -> usize {
+    static ZEROS: [u8; 512] = [0; 512];
+    let mut done = 0;
+    while done < len {
+        let chunk = (len - done).min(ZEROS.len());
+        // SAFETY: `done + chunk <= len`, as the caller allows; `ZEROS` is
+        // kernel memory, only read.
+        let left = unsafe { arch::copy_raw(dst.add(done), ZEROS.as_ptr(), chunk) };
+        if left != 0 {
+            return len - done - (chunk - left);
+        }
+        done += chunk;
     }
+    0
 }
 
 /// Copies `len` bytes from validated user memory at `src` to `dst`.
@@ -161,8 +210,9 @@ pub(crate) unsafe fn move_user_partial<P: AddrSpaceProvider + ?Sized>(
             break;
         }
         // SAFETY: `[cur, cur + chunk)` was validated just above; `kernel`
-        // has `len > done + chunk - 1` bytes, as the caller guarantees.
-        let left = unsafe { move_validated(direction, cur, kernel.add(done), chunk) };
+        // has `len > done + chunk - 1` bytes, as the caller guarantees (or
+        // is unused, for a clear).
+        let left = unsafe { move_validated(direction, cur, kernel.wrapping_add(done), chunk) };
         done += chunk - left;
         if left != 0 {
             break;

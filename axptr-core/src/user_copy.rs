@@ -3,8 +3,8 @@
 //! A value read from user space is whatever bytes the user put there, so the
 //! type must accept every bit pattern. A value written to user space must
 //! not carry padding, or uninitialized kernel bytes leak out. [`UserCopy`]
-//! asserts both; `#[derive(UserCopy)]` proves them for a struct at compile
-//! time.
+//! asserts both; `#[derive(UserCopy)]` proves them for a struct or union at
+//! compile time.
 
 /// Plain data that can be copied from and to user memory.
 ///
@@ -19,8 +19,10 @@
 ///   (true of integers, and of user pointers, whose zero is null).
 ///
 /// `#[derive(UserCopy)]` checks these for `#[repr(C)]` and
-/// `#[repr(transparent)]` structs; implement it by hand only for types whose
-/// layout you control.
+/// `#[repr(transparent)]` structs and unions; implement it by hand only for
+/// types whose layout you control. A hand-written impl for a type with
+/// `UserCopy` fields should forward their proofs (as the array impl does),
+/// or padding inside a field goes unnoticed.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not `UserCopy`: user space can put any bytes in it",
     label = "not plain data that can be copied from or to user memory",
@@ -29,8 +31,10 @@
 )]
 pub unsafe trait UserCopy: Copy {
     /// Evaluated wherever a `T` is copied or lent; `#[derive(UserCopy)]`
-    /// puts its no-padding assertions here, so that a generic struct is
-    /// checked for each set of type arguments it is used with.
+    /// puts its no-padding assertions here, so that a generic type is
+    /// checked for each set of type arguments it is used with. It also
+    /// evaluates this constant of every field type, so the proof is
+    /// transitive: padding inside a field's type fails the outer type too.
     #[doc(hidden)]
     const __LAYOUT_CHECKED: () = ();
 }

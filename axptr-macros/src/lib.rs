@@ -11,13 +11,13 @@ use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
 /// Derives `UserCopy` for a `#[repr(C)]` or `#[repr(transparent)]` struct
-/// whose fields are all `UserCopy` and which has no padding.
-#[proc_macro_derive(UserCopy)]
+/// or union whose fields are all `UserCopy` and which has no padding. The
+/// `axptr` crate documents the rules; `#[user_copy(crate = path)]` names
+/// the `axptr` crate when it is not `::axptr`.
+#[proc_macro_derive(UserCopy, attributes(user_copy))]
 pub fn derive_user_copy(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    user_copy::expand(&input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    user_copy::expand(&input).into()
 }
 
 /// Derives `SyscallTrace` for a struct: strace's `{field=value, …}` in the

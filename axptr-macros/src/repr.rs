@@ -1,14 +1,20 @@
 //! The `#[repr(...)]` of a type, parsed explicitly: anything not understood
 //! is an error, never silently accepted.
+//!
+//! `packed` and `align` are accepted next to `C`: they change where fields
+//! sit and how big the type is, and the layout assertions of
+//! `#[derive(UserCopy)]` measure the result with `offset_of!`/`size_of`
+//! rather than predicting it. `packed(N)` that opens a gap, or `align(N)`
+//! that grows the type past its fields, is refused as padding; `packed`
+//! alone only removes padding, and copies never need alignment.
 
-use proc_macro2::Span;
-use syn::{Attribute, LitInt, spanned::Spanned};
+use syn::{Attribute, LitInt};
 
-/// The layout a struct asked for.
+/// The layout a type asked for.
 #[derive(Default)]
 pub(crate) struct Repr {
-    /// `C` or `transparent`, with the span of the word.
-    pub(crate) kind: Option<(ReprKind, Span)>,
+    /// `C` or `transparent`; `None` when the type asked for neither.
+    pub(crate) kind: Option<ReprKind>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -18,8 +24,7 @@ pub(crate) enum ReprKind {
 }
 
 impl Repr {
-    /// Parses every `#[repr]` attribute; `packed` and `align` are accepted
-    /// (the padding check sees their effect).
+    /// Parses every `#[repr]` attribute.
     pub(crate) fn parse(attrs: &[Attribute]) -> syn::Result<Self> {
         let mut repr = Repr::default();
         for attr in attrs.iter().filter(|attr| attr.path().is_ident("repr")) {
@@ -30,10 +35,14 @@ impl Repr {
                 } else if path.is_ident("transparent") {
                     ReprKind::Transparent
                 } else if path.is_ident("packed") || path.is_ident("align") {
+                    // `packed` may stand alone; `align` needs its argument
+                    // (rustc insists too, this only keeps parsing strict).
                     if meta.input.peek(syn::token::Paren) {
                         let content;
                         syn::parenthesized!(content in meta.input);
                         content.parse::<LitInt>()?;
+                    } else if path.is_ident("align") {
+                        return Err(meta.error("`align` needs an argument: `align(N)`"));
                     }
                     return Ok(());
                 } else {
@@ -41,7 +50,7 @@ impl Repr {
                         "`UserCopy` does not support this repr; use `#[repr(C)]` or `#[repr(transparent)]`",
                     ));
                 };
-                repr.kind = Some((kind, path.span()));
+                repr.kind = Some(kind);
                 Ok(())
             })?;
         }

@@ -19,8 +19,10 @@ use std::{
 };
 
 use axptr::{
-    LinuxError, MappingFlags, UserConstPtr, UserCopy, UserPtr, check_region,
-    is_accessing_user_memory, testing::HeapSpace,
+    LinuxError, MappingFlags, UserConstPtr, UserCopy, UserPtr, check_region, check_zeroed_user,
+    clear_user, is_accessing_user_memory,
+    strings::{ArgLimits, Limit, MAX_ARG_STRINGS, MAX_ARG_STRLEN},
+    testing::HeapSpace,
 };
 
 use super::model::{Access, Layout, Model, ModelPage, PAGE, PATH_MAX, Verdict};
@@ -207,6 +209,31 @@ pub enum Kind {
     WithStr,
     /// `check_region(addr, len bytes, flags)`
     CheckRegion,
+    /// `read_slice_partial` of `len` elements
+    ReadSlicePartial,
+    /// `write_slice_partial` of `len` elements (`UserPtr` only)
+    WriteSlicePartial,
+    /// a `UserReader` over `len` bytes, read in chunks of `1 + seed % 700`
+    CursorRead,
+    /// a `UserWriter` over `len` bytes, written in chunks of `1 + seed % 700`
+    CursorWrite,
+    /// `clear_user(addr, len bytes)` (`UserPtr<u8>`)
+    ClearUser,
+    /// `check_zeroed_user(addr, len bytes)`
+    CheckZeroedUser,
+    /// `read_extensible(user size = len bytes)`: the kernel size is the
+    /// element's
+    ReadExtensible,
+    /// `write_extensible(value from seed, user size = len bytes)`
+    /// (`UserPtr` only)
+    WriteExtensible,
+    /// `read_cstring_limited(Limit::new(len, err))`, the error chosen by
+    /// `seed` (`c_char`)
+    ReadCstringLimited,
+    /// `read_arg_strings` with a stack budget of `len` bytes; when `seed`
+    /// is odd, an array of pointers to strings of the space is first
+    /// written at `addr` (where it is mapped)
+    ReadArgStrings,
 }
 
 /// One request. Fields a kind does not use are ignored.
@@ -474,16 +501,24 @@ impl Env {
         self.compare_presence(&present_before, &needed, &reach, ok)?;
         if matches!(
             (op.kind, op.ptr),
-            (Kind::Write | Kind::WriteSlice, _)
-                | (
-                    Kind::Get
-                        | Kind::GetAsSlice
-                        | Kind::GetAsNullTerminated
-                        | Kind::With
-                        | Kind::WithSlice
-                        | Kind::WithNullTerminated,
-                    Ptr::Mut
-                )
+            (
+                Kind::Write
+                    | Kind::WriteSlice
+                    | Kind::WriteSlicePartial
+                    | Kind::CursorWrite
+                    | Kind::ClearUser
+                    | Kind::WriteExtensible
+                    | Kind::ReadArgStrings,
+                _
+            ) | (
+                Kind::Get
+                    | Kind::GetAsSlice
+                    | Kind::GetAsNullTerminated
+                    | Kind::With
+                    | Kind::WithSlice
+                    | Kind::WithNullTerminated,
+                Ptr::Mut
+            )
         ) {
             self.compare_memory()?;
         }
@@ -678,6 +713,7 @@ impl Env {
             }
             Kind::ReadCstr
             | Kind::ReadCstring
+            | Kind::ReadCstringLimited
             | Kind::GetAsCstr
             | Kind::GetAsStr
             | Kind::WithCstr
@@ -692,6 +728,198 @@ impl Env {
                 let v = model.region(addr, bytes, byte, copy(flags));
                 let got = check_region(space, addr, bytes, flags);
                 same(&v, &got, |()| ())?;
+                Ok(summary(&v))
+            }
+            Kind::ClearUser => {
+                let len = resolve(op.len, 1);
+                let v = model.partial(addr, len, WRITE);
+                let got = clear_user(space, UserPtr::from(addr), len);
+                same(&v, &got, |n| n)?;
+                if let Ok(n) = got {
+                    model.write(addr, &vec![0; n]);
+                }
+                Ok(summary(&v))
+            }
+            Kind::CheckZeroedUser => {
+                let len = resolve(op.len, 1);
+                let v = model.zeroed(addr, len);
+                let got = both!(op.ptr, |p| check_zeroed_user(space, p.cast::<u8>(), len));
+                same(&v, &got, |zeroed| zeroed)?;
+                Ok(summary(&v))
+            }
+            Kind::ReadExtensible => {
+                let user_size = resolve(op.len, 1);
+                let v = model.extensible_in(addr, size, user_size);
+                let got =
+                    both!(op.ptr, |p| p.read_extensible(space, user_size)).map(|t| t.to_bytes());
+                same(&v, &got, |()| {
+                    let mut bytes = model.bytes(addr, size.min(user_size));
+                    bytes.resize(size, 0);
+                    bytes
+                })?;
+                Ok(summary(&v))
+            }
+            Kind::WriteExtensible => {
+                let user_size = resolve(op.len, 1);
+                let data = pattern(op.seed, size);
+                let got = UserPtr::<T>::from(addr).write_extensible(
+                    space,
+                    &T::from_bytes(&data),
+                    user_size,
+                );
+                let start = addr as u128;
+                let common = size.min(user_size);
+                // The model's steps, applying what each writes.
+                let expected = (|| {
+                    if user_size > PAGE {
+                        return Err(LinuxError::E2BIG);
+                    }
+                    if user_size > common {
+                        let tail = start + common as u128;
+                        if tail > usize::MAX as u128 {
+                            return Err(LinuxError::EFAULT);
+                        }
+                        let rest = user_size - common;
+                        let cleared = model.partial(tail as usize, rest, WRITE).result;
+                        if let Ok(n) = cleared {
+                            model.write(tail as usize, &vec![0; n]);
+                        }
+                        if cleared != Ok(rest) {
+                            return Err(LinuxError::EFAULT);
+                        }
+                    }
+                    let byte = Layout { size: 1, align: 1 };
+                    model.region(addr, common, byte, copy(WRITE)).result?;
+                    model.write(addr, &data[..common]);
+                    Ok(data[common..].iter().any(|&b| b != 0))
+                })();
+                let reach = start..start + user_size.max(common) as u128;
+                let v = Verdict {
+                    needed: if expected.is_ok() {
+                        start..start + user_size as u128
+                    } else {
+                        start..start
+                    },
+                    reach,
+                    result: expected,
+                };
+                same(&v, &got, |ignored| ignored)?;
+                Ok(summary(&v))
+            }
+            Kind::ReadArgStrings => {
+                let stack = resolve(op.len, 1);
+                if op.seed % 2 == 1 {
+                    write_argv(space, model, addr, op.seed);
+                }
+                let want = model.arg_strings(addr, stack, MAX_ARG_STRINGS, MAX_ARG_STRLEN);
+                let mut limits = ArgLimits::new(stack);
+                let got = UserConstPtr::<UserConstPtr<c_char>>::from(addr)
+                    .read_arg_strings(space, &mut limits)
+                    .map(|strings| {
+                        let strings: Vec<Vec<u8>> =
+                            strings.into_iter().map(|s| s.into_bytes()).collect();
+                        (strings, limits.stack_left)
+                    });
+                if got != want {
+                    return Err(format!("implementation says {got:?}, model says {want:?}"));
+                }
+                // Which pages the strings populate is not modelled.
+                Ok((0..0, 0..u128::MAX, false))
+            }
+            Kind::ReadSlicePartial => {
+                let v = model.partial(addr, buf_count * size, READ);
+                let mut buf: Vec<T> = (0..buf_count)
+                    .map(|_| T::from_bytes(&vec![0xa5; size]))
+                    .collect();
+                let got = both!(op.ptr, |p| p.read_slice_partial(space, &mut buf))
+                    .map(|n| (n, bytes_of(&buf)));
+                // The bytes moved, then zeroes: no stale kernel bytes.
+                same(&v, &got, |n| {
+                    let mut want = model.bytes(addr, n);
+                    want.resize(buf_count * size, 0);
+                    (n, want)
+                })?;
+                Ok(summary(&v))
+            }
+            Kind::WriteSlicePartial => {
+                let data = pattern(op.seed, buf_count * size);
+                let v = model.partial(addr, data.len(), WRITE);
+                let src: Vec<T> = elements(&data, buf_count, size);
+                let got = UserPtr::<T>::from(addr).write_slice_partial(space, &src);
+                same(&v, &got, |n| n)?;
+                if let Ok(n) = got {
+                    model.write(addr, &data[..n]);
+                }
+                Ok(summary(&v))
+            }
+            Kind::CursorRead | Kind::CursorWrite => {
+                // Bytes, whatever the element type; the kernel buffer is
+                // bounded like the others.
+                let len = resolve(op.len, 1);
+                let len = if len <= MAX_BUF {
+                    len
+                } else {
+                    len % (MAX_BUF + 1)
+                };
+                let chunk = 1 + (op.seed % 700) as usize;
+                let reading = matches!(op.kind, Kind::CursorRead);
+                let flags = if reading { READ } else { WRITE };
+                // An empty cursor transfers nothing and checks nothing.
+                let v = if len == 0 {
+                    Verdict {
+                        result: Ok(0),
+                        needed: 0..0,
+                        reach: 0..0,
+                    }
+                } else {
+                    model.partial(addr, len, flags)
+                };
+                let data = pattern(op.seed, len);
+                let mut buf = vec![0xa5u8; len];
+                let mut reader = match op.ptr {
+                    Ptr::Mut => UserPtr::<u8>::from(addr).reader(len),
+                    Ptr::Const => UserConstPtr::<u8>::from(addr).reader(len),
+                };
+                let mut writer = UserPtr::<u8>::from(addr).writer(len);
+                let mut done = 0;
+                let got = loop {
+                    let stop = len.min(done + chunk);
+                    let step = if reading {
+                        reader.read(space, &mut buf[done..stop])
+                    } else {
+                        writer.write(space, &data[done..stop])
+                    };
+                    match step {
+                        Ok(0) => break Ok(done),
+                        Ok(n) => done += n,
+                        Err(e) if done == 0 => break Err(e),
+                        Err(e) => {
+                            return Err(format!("{e:?} after {done} bytes had moved"));
+                        }
+                    }
+                };
+                // A short read zeroes the rest of the chunk it was given;
+                // nothing after that chunk is touched.
+                let chunk_end = len.min(done + chunk);
+                if reading
+                    && got.is_ok()
+                    && (buf[done..chunk_end].iter().any(|&b| b != 0)
+                        || buf[chunk_end..].iter().any(|&b| b != 0xa5))
+                {
+                    return Err(format!(
+                        "the kernel buffer after {done} bytes read: {buf:?}"
+                    ));
+                }
+                same(&v, &got, |n| n)?;
+                if let Ok(n) = got {
+                    if reading {
+                        if buf[..n] != model.bytes(addr, n)[..] {
+                            return Err("the cursor read other bytes than the model's".into());
+                        }
+                    } else {
+                        model.write(addr, &data[..n]);
+                    }
+                }
                 Ok(summary(&v))
             }
         }
@@ -722,6 +950,28 @@ impl Env {
                     p.read_cstr(space, &mut buf)
                 };
                 same(&v, &got.map(|c| c.to_bytes().to_vec()), want)?;
+                v
+            }
+            Kind::ReadCstringLimited => {
+                let limit = resolve(op.len, 1);
+                let errors = [
+                    LinuxError::E2BIG,
+                    LinuxError::EINVAL,
+                    LinuxError::ERANGE,
+                    LinuxError::ENAMETOOLONG,
+                ];
+                let err = errors[(op.seed % 4) as usize];
+                let mut v = model.null_terminated(addr, byte, copy(READ), limit);
+                if v.result == Err(LinuxError::ENAMETOOLONG) {
+                    v.result = Err(err);
+                }
+                let limit = Limit::new(limit, err);
+                let got = if mut_ptr {
+                    q.read_cstring_limited(space, limit)
+                } else {
+                    p.read_cstring_limited(space, limit)
+                };
+                same(&v, &got.map(|c| c.into_bytes()), want)?;
                 v
             }
             Kind::ReadCstring => {
@@ -1004,4 +1254,29 @@ fn fill_bytes(fill: &Fill) -> Vec<u8> {
             bytes
         }
     }
+}
+
+/// Writes at `addr` (where it is mapped) an array of pointers to strings
+/// of the space (just before runs of zeroes), ended by a null pointer: so
+/// that `ReadArgStrings` reads real strings, not only random pointers.
+fn write_argv(space: &mut HeapSpace, model: &mut Model, addr: usize, seed: u64) {
+    let word = size_of::<usize>();
+    let count = (seed >> 1) as usize % 5;
+    let len = (count + 1) * word;
+    if !model.mapped(addr as u128, len as u128, MappingFlags::empty()) {
+        return;
+    }
+    let runs = zero_runs(model);
+    let mut array = Vec::with_capacity(len);
+    for i in 0..count {
+        let pick = (seed >> (8 + 8 * i)) as usize;
+        let at = match runs.len() {
+            0 => addr,
+            n => runs[pick % n].wrapping_sub(pick % 23),
+        };
+        array.extend_from_slice(&at.to_ne_bytes());
+    }
+    array.extend_from_slice(&0usize.to_ne_bytes());
+    space.poke(addr, &array);
+    model.write(addr, &array);
 }

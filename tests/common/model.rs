@@ -2,7 +2,7 @@
 //!
 //! Deliberately naive, so that it is obviously right: the address space is a
 //! plain map from page number to (flags, bytes), every rule is a direct
-//! reading of the table in the README, ranges are walked page by page and
+//! reading of the validation table (`axptr::guide::transfers`), ranges are walked page by page and
 //! null-terminated data element by element, and all arithmetic on user
 //! numbers is done in `u128`, where nothing a 64-bit register holds can
 //! overflow. It shares no code with `axptr-core`'s `check.rs`.
@@ -164,6 +164,154 @@ impl Model {
             needed: touched.clone(),
             reach: touched,
         }
+    }
+
+    /// A transfer with progress of up to `len` bytes at `addr`
+    /// (`read_slice_partial`, `write_slice_partial`, the cursors): the
+    /// number of bytes moved, from `addr` up to the first byte not mapped
+    /// with `flags`. A range outside user space (Linux's `access_ok`)
+    /// moves nothing; `EFAULT` when nothing moved of a non-empty range.
+    pub fn partial(&self, addr: usize, len: usize, flags: MappingFlags) -> Verdict<usize> {
+        let start = addr as u128;
+        let end = start + len as u128;
+        let in_bounds = end <= self.user_end && end <= usize::MAX as u128;
+        let mut moved = 0u128;
+        if in_bounds {
+            while start + moved < end && self.mapped(start + moved, 1, flags) {
+                let page_end = ((start + moved) / PAGE_U + 1) * PAGE_U;
+                moved = page_end.min(end) - start;
+            }
+        }
+        let result = if !in_bounds || (moved == 0 && len != 0) {
+            Err(LinuxError::EFAULT)
+        } else {
+            Ok(moved as usize)
+        };
+        // The pages moved through are validated (and populated); nothing
+        // else is touched.
+        Verdict {
+            result,
+            needed: start..start + moved,
+            reach: start..start + moved,
+        }
+    }
+
+    /// `check_zeroed_user(addr, len)`: whether the bytes are all zero,
+    /// looking a page at a time and stopping at the first non-zero byte
+    /// (nothing after it is examined). A range outside user space is
+    /// `EFAULT`, as is an unreadable byte before the first non-zero one.
+    pub fn zeroed(&self, addr: usize, len: usize) -> Verdict<bool> {
+        let start = addr as u128;
+        let end = start + len as u128;
+        let verdict = |result, stop: u128| Verdict {
+            result,
+            needed: start..stop,
+            reach: start..stop,
+        };
+        if end > self.user_end {
+            return verdict(Err(LinuxError::EFAULT), start);
+        }
+        let mut at = start;
+        while at < end {
+            let page_end = end.min((at / PAGE_U + 1) * PAGE_U);
+            if at == 0 || !self.mapped(at, page_end - at, MappingFlags::READ) {
+                return verdict(Err(LinuxError::EFAULT), at);
+            }
+            if (at..page_end).any(|b| self.byte(b) != 0) {
+                return verdict(Ok(false), page_end);
+            }
+            at = page_end;
+        }
+        verdict(Ok(true), end)
+    }
+
+    /// `copy_struct_from_user` of a kernel struct of `kernel_size` bytes
+    /// from `user_size` bytes at `addr`: `Ok` when the kernel struct gets
+    /// the first `min(kernel_size, user_size)` user bytes (and zeroes).
+    pub fn extensible_in(&self, addr: usize, kernel_size: usize, user_size: usize) -> Verdict<()> {
+        let start = addr as u128;
+        let size = kernel_size.min(user_size);
+        let fail = |err| Verdict {
+            result: Err(err),
+            needed: start..start,
+            reach: start..start + user_size.max(size) as u128,
+        };
+        if user_size > PAGE {
+            return fail(LinuxError::E2BIG);
+        }
+        if user_size > size {
+            let tail = start + size as u128;
+            if tail > usize::MAX as u128 {
+                return fail(LinuxError::EFAULT);
+            }
+            match self.zeroed(tail as usize, user_size - size).result {
+                Err(err) => return fail(err),
+                Ok(false) => return fail(LinuxError::E2BIG),
+                Ok(true) => {}
+            }
+        }
+        let byte = Layout { size: 1, align: 1 };
+        let read = Access {
+            flags: MappingFlags::READ,
+            reference: false,
+        };
+        match self.region(addr, size, byte, read).result {
+            Err(err) => fail(err),
+            Ok(()) => Verdict {
+                result: Ok(()),
+                needed: start..start + user_size as u128,
+                reach: start..start + user_size.max(size) as u128,
+            },
+        }
+    }
+
+    /// `read_arg_strings(addr, stack)` with Linux's other limits: the
+    /// strings of a null-terminated array of pointers at `addr`, each
+    /// string and each pointer charged to `stack` (`E2BIG` when they do not
+    /// fit, when the array has more than `max_strings` pointers, or a
+    /// string more than `max_string` bytes with its NUL). Returns the
+    /// strings and the budget left. Which pages it populates is not
+    /// modelled.
+    pub fn arg_strings(
+        &self,
+        addr: usize,
+        mut stack: usize,
+        max_strings: usize,
+        max_string: usize,
+    ) -> Result<(Vec<Vec<u8>>, usize), LinuxError> {
+        if addr == 0 {
+            return Ok((Vec::new(), stack));
+        }
+        let word = Layout {
+            size: size_of::<usize>(),
+            align: 1,
+        };
+        let byte = Layout { size: 1, align: 1 };
+        let read = Access {
+            flags: MappingFlags::READ,
+            reference: false,
+        };
+        let most = max_strings.min(stack / word.size);
+        let count = match self.null_terminated(addr, word, read, most + 1).result {
+            Ok(n) => n,
+            Err(LinuxError::ENAMETOOLONG) => return Err(LinuxError::E2BIG),
+            Err(err) => return Err(err),
+        };
+        stack -= count * word.size;
+        let mut strings = Vec::new();
+        for i in 0..count {
+            let at = addr + i * word.size;
+            let ptr = usize::from_ne_bytes(self.bytes(at, word.size).try_into().expect("a word"));
+            let limit = max_string.min(stack);
+            let n = match self.null_terminated(ptr, byte, read, limit).result {
+                Ok(n) => n,
+                Err(LinuxError::ENAMETOOLONG) => return Err(LinuxError::E2BIG),
+                Err(err) => return Err(err),
+            };
+            stack -= n + 1;
+            strings.push(self.bytes(ptr, n));
+        }
+        Ok((strings, stack))
     }
 
     /// Null-terminated data at `addr`: the number of elements before the

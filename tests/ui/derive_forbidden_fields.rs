@@ -1,4 +1,4 @@
-use axptr::UserCopy;
+use axptr::{UserConstPtr, UserCopy};
 
 // Every field is wrong; all are reported at once.
 #[derive(Clone, Copy, UserCopy)]
@@ -11,4 +11,9 @@ struct Request<'a> {
     raw: *const u8,
 }
 
-fn main() {}
+// The errors are at the fields: taking the struct as a pointer adds none.
+fn takes(_: UserConstPtr<Request<'static>>) {}
+
+fn main() {
+    takes(UserConstPtr::from(0));
+}

@@ -17,6 +17,8 @@ use crate::{
     uaccess::{Direction, move_user, move_user_partial},
 };
 
+/// Copies out of user memory, through either pointer type: the safe way
+/// in.
 impl<T, A: Access> UserPtr<T, A> {
     /// Copies a `T` out of user memory. No alignment is required.
     ///
@@ -109,6 +111,8 @@ impl<T, A: Access> UserPtr<T, A> {
     }
 }
 
+/// Copies into user memory, through a [`UserPtr<T>`] only: the safe way
+/// out.
 impl<T> UserPtr<T> {
     /// Copies `value` into user memory. No alignment is required.
     ///
@@ -204,6 +208,7 @@ impl<T> UserPtr<T> {
     }
 }
 
+/// A cursor that reads, through either pointer type.
 impl<T, A: Access> UserPtr<T, A> {
     /// A cursor that reads the `len` bytes at this address, a piece at a
     /// time, reporting partial progress (see [`UserReader`]). Nothing is
@@ -214,6 +219,7 @@ impl<T, A: Access> UserPtr<T, A> {
     }
 }
 
+/// A cursor that writes, through a [`UserPtr<T>`] only.
 impl<T> UserPtr<T> {
     /// A cursor that writes the `len` bytes at this address, a piece at a
     /// time, reporting partial progress (see [`UserWriter`]). Nothing is

@@ -39,8 +39,9 @@ use page_table_multiarch::MappingFlags;
 use super::{Access, Read, ReadWrite, UserPtr};
 use crate::{
     AddrSpaceProvider, UserCopy,
-    check::{PATH_MAX, check_region, scan_null_terminated, size_of_user},
+    check::{check_region, scan_null_terminated, size_of_user},
     flag::access_user_memory,
+    strings::Limit,
     uaccess::{find_zero_in_place, user_ptr},
 };
 
@@ -140,11 +141,12 @@ fn validate_null_terminated<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     if addr % align_of::<T>() != 0 {
         return Err(LinuxError::EFAULT);
     }
-    let len = scan_null_terminated::<T, P>(provider, addr, flags, PATH_MAX, |chunk, elems, _| {
-        // SAFETY: `scan_null_terminated` validated these elements; the
-        // caller of the in-place API keeps them mapped.
-        Ok(unsafe { find_zero_in_place::<T>(chunk, elems) })
-    })?;
+    let len =
+        scan_null_terminated::<T, P>(provider, addr, flags, Limit::PATH, |chunk, elems, _| {
+            // SAFETY: `scan_null_terminated` validated these elements; the
+            // caller of the in-place API keeps them mapped.
+            Ok(unsafe { find_zero_in_place::<T>(chunk, elems) })
+        })?;
     let ptr = if size == 0 {
         NonNull::dangling()
     } else {
@@ -170,6 +172,9 @@ unsafe fn lend_cstr<'a>(ptr: NonNull<u8>, len: usize) -> &'a CStr {
     unsafe { CStr::from_bytes_with_nul_unchecked(bytes) }
 }
 
+/// In place, `unsafe`: references into user memory, `&mut` through a
+/// [`UserPtr<T>`] and `&` through a [`UserConstPtr<T>`](crate::UserConstPtr),
+/// under the in-place contract of [`Lend`].
 impl<T, A: Access> UserPtr<T, A> {
     /// Validates a `T` (aligned, mapped with [`ACCESS_FLAGS`](Self::ACCESS_FLAGS),
     /// populated) and lends it in place for as long as the provider stays
@@ -336,6 +341,8 @@ impl<T, A: Access> UserPtr<T, A> {
     }
 }
 
+/// C strings in place, `unsafe` (see [`Lend`]). (Docs built for x86_64 show
+/// `c_char` as `i8`.)
 impl<A: Access> UserPtr<c_char, A> {
     /// Validates a C string of at most [`PATH_MAX`](crate::PATH_MAX) bytes
     /// (NUL included) and lends it in place.

@@ -4,29 +4,10 @@
 //! passed in a register: nothing about it is trusted until it is validated.
 //! Both are one type, [`UserPtr<T, A>`], whose access marker `A`
 //! ([`ReadWrite`] or [`Read`]) says what the kernel may do through it; each
-//! method is written once, in the file of its capability:
-//!
-//! - **Copies** (`copy.rs`: [`read`](UserPtr::read),
-//!   [`write`](UserPtr::write), [`read_slice`](UserPtr::read_slice),
-//!   [`write_slice`](UserPtr::write_slice) and their `_partial` forms):
-//!   validate, then copy through the fallible copy routine with the fault
-//!   flag set. No alignment is required, and a page that another user
-//!   thread unmaps during the copy becomes `EFAULT`.
-//! - **Cursors** ([`reader`](UserPtr::reader), [`writer`](UserPtr::writer):
-//!   [`UserReader`](crate::UserReader), [`UserWriter`](crate::UserWriter)):
-//!   transfers that advance as they go and report partial progress, as
-//!   Linux's `read(2)` and `write(2)` do.
-//! - **Strings and null-terminated arrays** (`string.rs`:
-//!   [`read_cstr`](UserPtr::read_cstr),
-//!   [`read_cstring`](UserPtr::read_cstring),
-//!   [`read_null_terminated`](UserPtr::read_null_terminated), ...): copied
-//!   into kernel memory up to their terminator, validated a page at a time.
-//! - **In place** (`in_place.rs`: [`get`](UserPtr::get),
-//!   [`get_as_slice`](UserPtr::get_as_slice),
-//!   [`get_as_cstr`](UserPtr::get_as_cstr), [`with`](UserPtr::with), ...):
-//!   `unsafe`. They lend a Rust reference into user memory, which another
-//!   user thread can write or unmap at any time; the caller promises that
-//!   nothing does while the reference lives.
+//! method is written once, in the file of its capability: `copy.rs`
+//! (copies and cursors), `string.rs` (strings and null-terminated arrays),
+//! `in_place.rs` (the `unsafe` in-place API), and this file (the address
+//! itself). [`UserPtr`]'s docs list them by group.
 //!
 //! Safe code never holds a Rust reference into user memory: that is the
 //! rule that keeps `&mut` exclusive and `&str` UTF-8 whatever user space
@@ -111,6 +92,50 @@ impl Access for Read {
 /// # Ok(()) }
 /// # #[cfg(not(feature = "testing"))] fn main() {} // `HeapSpace` needs `testing`
 /// ```
+///
+/// # Methods
+///
+/// Each method is defined once, for the pointer types it makes sense for:
+///
+/// - **Copies**, the safe way in and out: [`read`](Self::read),
+///   [`read_slice`](Self::read_slice),
+///   [`read_slice_partial`](Self::read_slice_partial) through either
+///   type; [`write`](Self::write), [`write_slice`](Self::write_slice),
+///   [`write_slice_partial`](Self::write_slice_partial) through a
+///   `UserPtr<T>`. Validate, then copy through the fallible copy routine
+///   with the fault flag set. No alignment is required, and a page another
+///   user thread unmaps during the copy becomes `EFAULT`.
+/// - **Cursors**: [`reader`](Self::reader) and [`writer`](Self::writer)
+///   make a [`UserReader`](crate::UserReader) or
+///   [`UserWriter`](crate::UserWriter): transfers that advance as they go
+///   and report partial progress, as Linux's `read(2)` and `write(2)` do.
+/// - **Strings and null-terminated arrays**, copied into kernel memory up
+///   to their terminator and validated a page at a time:
+///   [`read_cstr`](UserConstPtr::read_cstr),
+///   [`read_cstring`](UserConstPtr::read_cstring),
+///   [`read_null_terminated`](Self::read_null_terminated),
+///   [`read_null_terminated_vec`](Self::read_null_terminated_vec).
+/// - **In place**, `unsafe`: [`get`](Self::get),
+///   [`get_as_slice`](Self::get_as_slice),
+///   [`get_as_null_terminated`](Self::get_as_null_terminated),
+///   [`get_as_cstr`](UserConstPtr::get_as_cstr),
+///   [`get_as_str`](UserConstPtr::get_as_str) and the scoped
+///   [`with`](Self::with), [`with_slice`](Self::with_slice),
+///   [`with_null_terminated`](Self::with_null_terminated),
+///   [`with_cstr`](UserConstPtr::with_cstr),
+///   [`with_str`](UserConstPtr::with_str) lend a Rust reference into user
+///   memory, which another user thread can write or unmap at any time; the
+///   caller promises that nothing does while the reference lives
+///   ([`Lend`]).
+/// - **The address itself**: [`null`](Self::null), [`addr`](Self::addr),
+///   [`address`](Self::address), [`is_null`](Self::is_null),
+///   [`nullable`](Self::nullable), [`cast`](Self::cast),
+///   [`as_const`](Self::as_const), [`wrapping_add`](Self::wrapping_add),
+///   [`wrapping_byte_add`](Self::wrapping_byte_add), and the `unsafe`
+///   [`as_ptr`](Self::as_ptr).
+///
+/// The methods on C strings are defined for `UserPtr<c_char, A>`; docs
+/// built for x86_64 show `c_char` as `i8`.
 #[repr(transparent)]
 pub struct UserPtr<T, A = ReadWrite> {
     addr: usize,
@@ -120,6 +145,7 @@ pub struct UserPtr<T, A = ReadWrite> {
 /// A pointer to user memory that the kernel only reads.
 pub type UserConstPtr<T> = UserPtr<T, Read>;
 
+/// The address itself: nothing here reads user memory.
 impl<T, A: Access> UserPtr<T, A> {
     /// The permissions the in-place API requires of the memory.
     pub const ACCESS_FLAGS: MappingFlags = A::FLAGS;

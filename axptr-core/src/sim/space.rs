@@ -16,7 +16,7 @@ use super::{
     registry,
     stats::FaultCounters,
 };
-use crate::AddrSpace;
+use crate::{AddrSpace, inject::FaultInjector};
 
 /// What a space shares with the fault handler.
 pub(super) struct Shared {
@@ -24,6 +24,7 @@ pub(super) struct Shared {
     pub(super) counters: Arc<FaultCounters>,
     base: usize,
     end: usize,
+    faults: FaultInjector,
 }
 
 impl Shared {
@@ -156,6 +157,7 @@ impl SimSpace {
         let shared = Arc::new(Shared {
             base: areas.base(),
             end: areas.end(),
+            faults: FaultInjector::new(areas.base(), areas.end()),
             lock: SpinLock::new(areas),
             counters,
         });
@@ -183,6 +185,14 @@ impl SimSpace {
     #[must_use]
     pub fn end(&self) -> usize {
         self.shared().end
+    }
+
+    /// The space's fault injection: make the *n*-th access to its memory
+    /// fail, as if another thread had unmapped it (see
+    /// [`inject`](crate::inject)). Shared by all handles of the space.
+    #[must_use]
+    pub fn faults(&self) -> &FaultInjector {
+        &self.shared().faults
     }
 
     /// A provider for kernel code under test: takes the space's lock for

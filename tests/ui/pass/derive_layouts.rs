@@ -42,6 +42,21 @@ struct Packed {
     value: u64,
 }
 
+// `packed(N)` and `align(N)` are fine when no padding results.
+#[derive(Clone, Copy, UserCopy)]
+#[repr(C, packed(2))]
+struct Packed2 {
+    tag: u16,
+    value: u64,
+}
+
+#[derive(Clone, Copy, UserCopy)]
+#[repr(C, align(8))]
+struct Aligned {
+    lo: u32,
+    hi: u32,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, UserCopy)]
 #[repr(C)]
 struct Pair<A, B> {
@@ -80,6 +95,8 @@ fn main() {
     let _ = UserPtr::<Explicit>::from(base).read(&mut space).unwrap();
     let _ = UserPtr::<Utsname>::from(base).read(&mut space).unwrap();
     let _ = UserPtr::<Packed>::from(base + 1).read(&mut space).unwrap();
+    let _ = UserPtr::<Packed2>::from(base + 2).read(&mut space).unwrap();
+    let _ = UserPtr::<Aligned>::from(base).read(&mut space).unwrap();
     let _ = UserPtr::<Tagged<u16, 3>>::from(base).read(&mut space).unwrap();
     let _ = UserPtr::<Nested>::from(base).read(&mut space).unwrap();
     let _ = UserPtr::<Iovec>::from(base).read(&mut space).unwrap();

@@ -1,5 +1,6 @@
 use axptr::UserCopy;
 
+// Written through `half`, the union's upper two bytes would be padding.
 #[derive(Clone, Copy, UserCopy)]
 #[repr(C)]
 union Word {
