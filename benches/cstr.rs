@@ -9,6 +9,16 @@
 //! tests on: spin lock, area tree, present bitmap). `get_as_cstr` stops at
 //! `PATH_MAX` (4 KiB), so at 64 KiB only the copy runs (`read_cstr` into a
 //! 64 KiB buffer).
+//!
+//! A second group measures axptr's fused copy-and-scan routine
+//! (`copy_until_nul`, with the access guard around it, as the `uaccess`
+//! helper runs it) against `memchr` over the same bytes: the
+//! general-register version that kernel builds use against `memchr`'s
+//! portable fallback (`memchr::arch::all::memchr::One`; kernels have no
+//! SIMD), and the host's version (`simd`: AVX2 where the CPU has it, else
+//! SSE2) against `memchr::memchr` (AVX2 here too).
+//! The routines are axptr-core's assembly, compiled into this benchmark as
+//! `.ci/arch-copy` compiles it (they are not public API).
 
 mod common;
 
@@ -22,6 +32,34 @@ fn main() {
     eprintln!("the C-string benchmarks run on axptr's `sim` address space: Linux x86_64 only");
 }
 
+// axptr-core's fallible routines, assembled into this benchmark with
+// symbols of its own (`.ci/arch-copy` does the same): the items they expect
+// beside them (`arch/mod.rs`), then the routine files.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+macro_rules! asm_symbol {
+    ($($part:expr),+) => {
+        concat!("__axptr_benches_", $($part),+)
+    };
+}
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[macro_use]
+#[path = "../axptr-core/src/arch/directives.rs"]
+mod directives;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[allow(dead_code)]
+#[path = "../axptr-core/src/arch/interface.rs"]
+mod interface;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+use interface::{FaultRange, UserAtomicOp, UserFault};
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[allow(dead_code)]
+#[path = "../axptr-core/src/arch/routine.rs"]
+mod imp;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[allow(dead_code)]
+#[path = "../axptr-core/src/arch/x86_64.rs"]
+mod x86_64;
+
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod sim_host {
     use core::ffi::c_char;
@@ -29,7 +67,7 @@ mod sim_host {
 
     use axptr::{
         AddrSpace, AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, PATH_MAX,
-        UserAccessGuard, UserConstPtr, VirtAddr, VirtAddrRange, sim::SimSpace,
+        UserAccessGuard, UserConstPtr, VirtAddr, VirtAddrRange, check_region, sim::SimSpace,
     };
     use criterion::{Criterion, Throughput};
 
@@ -159,10 +197,120 @@ mod sim_host {
         group.finish();
     }
 
+    /// A C-string copy routine: `(dst, src, limit) -> bytes copied`.
+    type CopyRoutine = unsafe fn(*mut u8, *const u8, usize) -> usize;
+
+    /// Runs `routine` inside the access guard, as the `uaccess` helper
+    /// does.
+    fn guarded_copy(routine: CopyRoutine, buf: &mut [u8], addr: usize) -> usize {
+        // SAFETY: a local, dropped when the copy returns.
+        let _flag = unsafe { UserAccessGuard::new() };
+        let src = core::ptr::with_exposed_provenance::<u8>(addr);
+        // SAFETY: `buf` has room for the limit; the string is mapped and
+        // present, and its NUL comes within the limit.
+        unsafe { routine(buf.as_mut_ptr(), src, buf.len()) }
+    }
+
+    /// What `read_cstr` does with the routine: validate a page at a time
+    /// (at most up to the limit), copy it, stop at the NUL.
+    fn validated_copy<P: AddrSpaceProvider>(
+        provider: &mut P,
+        routine: CopyRoutine,
+        buf: &mut [u8],
+        addr: usize,
+    ) -> LinuxResult<usize> {
+        let mut done = 0;
+        while done < buf.len() {
+            let cur = addr + done;
+            let chunk = (PAGE - cur % PAGE).min(buf.len() - done);
+            check_region(provider, cur, chunk, MappingFlags::READ)?;
+            let copied = guarded_copy(routine, &mut buf[done..done + chunk], cur);
+            done += copied;
+            if copied < chunk || buf[done - 1] == 0 {
+                return Ok(done);
+            }
+        }
+        Err(LinuxError::ENAMETOOLONG)
+    }
+
+    /// The fused copy-and-scan routine against `memchr` over the same bytes
+    /// (64 B in one page, 4 KiB across a page boundary), limit `PATH_MAX`.
+    fn cstr_copy(c: &mut Criterion) {
+        let space = SimSpace::new(PAGES * PAGE).expect("SimSpace");
+        space
+            .map(space.base(), PAGES * PAGE, MappingFlags::READ)
+            .expect("map");
+        let mut group = c.benchmark_group("cstr_copy");
+        common::rounds_config(&mut group);
+        let words: CopyRoutine = crate::x86_64::copy_until_nul_words;
+        // The host's routine: AVX2 here (SSE2 on CPUs without it).
+        let simd: CopyRoutine = crate::imp::copy_until_nul;
+        let fallback = memchr::arch::all::memchr::One::new(0);
+        for (size, page, offset) in &STRINGS[..2] {
+            let (size, addr) = (*size, space.base() + page * PAGE + offset);
+            let mut bytes = vec![b'x'; size];
+            bytes[size - 1] = 0;
+            space.poke(addr, &bytes).expect("poke");
+            let mut user = space.provider();
+            let mut buf = vec![0u8; PATH_MAX];
+            // SAFETY: the string is mapped readable and present, and
+            // nothing unmaps it while the space lives.
+            let user_bytes = unsafe {
+                core::slice::from_raw_parts(core::ptr::with_exposed_provenance::<u8>(addr), size)
+            };
+
+            // Every contender finds the same NUL.
+            for routine in [words, simd] {
+                assert_eq!(guarded_copy(routine, &mut buf, addr), size);
+                assert_eq!(validated_copy(&mut user, routine, &mut buf, addr), Ok(size));
+                assert_eq!(buf[..size], bytes[..]);
+            }
+            assert_eq!(fallback.find(user_bytes), Some(size - 1));
+            assert_eq!(memchr::memchr(0, user_bytes), Some(size - 1));
+
+            group.throughput(Throughput::Bytes(size as u64));
+            for round in 1..=ROUNDS {
+                let mut order = vec![0, 1, 2, 3, 4];
+                if round % 2 == 0 {
+                    order.reverse();
+                }
+                for contender in order {
+                    let id = |name| round_param_id(name, size, round);
+                    match contender {
+                        0 => group.bench_function(id("words"), |b| {
+                            b.iter(|| black_box(guarded_copy(words, &mut buf, black_box(addr))));
+                        }),
+                        1 => group.bench_function(id("words_validated"), |b| {
+                            b.iter(|| {
+                                black_box(validated_copy(
+                                    &mut user,
+                                    words,
+                                    &mut buf,
+                                    black_box(addr),
+                                ))
+                            });
+                        }),
+                        2 => group.bench_function(id("simd"), |b| {
+                            b.iter(|| black_box(guarded_copy(simd, &mut buf, black_box(addr))));
+                        }),
+                        3 => group.bench_function(id("memchr_fallback"), |b| {
+                            b.iter(|| black_box(fallback.find(black_box(user_bytes))));
+                        }),
+                        _ => group.bench_function(id("memchr"), |b| {
+                            b.iter(|| black_box(memchr::memchr(0, black_box(user_bytes))));
+                        }),
+                    };
+                }
+            }
+        }
+        group.finish();
+    }
+
     pub(crate) fn main() {
         let start = SystemTime::now();
         let mut c = common::criterion();
         cstr_scan(&mut c);
+        cstr_copy(&mut c);
         c.final_summary();
 
         let mut ratios = Vec::new();
@@ -180,6 +328,30 @@ mod sim_host {
         }
         common::report(
             "C-string scan: seed / axptr (speed-up), axptr / memchr (cost)",
+            &ratios,
+            start,
+        );
+
+        let mut ratios = Vec::new();
+        for (size, bar_kernel, bar_host) in [
+            ("64", Bar::None, Bar::None),
+            ("4096", Bar::AtMost(1.5), Bar::AtMost(2.0)),
+        ] {
+            let id = |name: &str| format!("{name}/{size}");
+            let group = "cstr_copy";
+            let (fallback, memchr) = (id("memchr_fallback"), id("memchr"));
+            ratios.push(Ratio::rounds(group, &id("words"), &fallback, bar_kernel));
+            ratios.push(Ratio::rounds(
+                group,
+                &id("words_validated"),
+                &fallback,
+                Bar::None,
+            ));
+            ratios.push(Ratio::rounds(group, &id("simd"), &memchr, bar_host));
+            ratios.push(Ratio::rounds(group, &id("words"), &memchr, Bar::None));
+        }
+        common::report(
+            "C-string copy-and-scan routine / memchr over the same bytes (cost)",
             &ratios,
             start,
         );

@@ -12,52 +12,13 @@ mod common;
 
 use std::{hint::black_box, time::SystemTime};
 
-use axptr::{
-    LinuxResult, MappingFlags, Syscall, SyscallTable, UserPtr, syscall, syscall_table,
-    testing::HeapSpace,
-};
+use axptr::{MappingFlags, Syscall, testing::HeapSpace};
 use criterion::Criterion;
 
-use common::{Bar, PAGE, ROUNDS, Ratio, Stat64, round_id};
-
-/// The handler: fills a `stat` from its arguments.
-#[syscall]
-fn sys_fstatx(
-    space: &mut HeapSpace,
-    fd: i32,
-    buf: UserPtr<Stat64>,
-    flags: u32,
-) -> LinuxResult<isize> {
-    let stat = Stat64 {
-        dev: 8,
-        ino: u64::from(fd.unsigned_abs()),
-        mode: flags,
-        nlink: 1,
-        size: 4096,
-        ..Stat64::default()
-    };
-    buf.write(space, stat)?;
-    Ok(0)
-}
-
-/// What a kernel writes without the macro: unpack the registers (Linux
-/// truncation for the `int`s), call the body, turn the result into the
-/// result register.
-fn fstatx_by_hand(space: &mut HeapSpace, regs: [usize; 6]) -> isize {
-    let fd = regs[0] as u32 as i32;
-    let buf = UserPtr::<Stat64>::from(regs[1]);
-    let flags = regs[2] as u32;
-    match sys_fstatx(space, fd, buf, flags) {
-        Ok(ret) => ret,
-        Err(err) => -(err.code() as isize),
-    }
-}
-
-const NR_FSTATX: usize = 80;
-
-static SYSCALLS: SyscallTable<HeapSpace> = syscall_table! {
-    HeapSpace;
-    NR_FSTATX => sys_fstatx,
+use common::{
+    Bar, PAGE, ROUNDS, Ratio,
+    fstatx::{NR_FSTATX, SYSCALLS, fstatx_by_hand, sys_fstatx},
+    round_id,
 };
 
 fn syscall_entry(c: &mut Criterion) {

@@ -57,6 +57,8 @@
 //!   or an errno, `UserCopy`, the crates and features. Start here.
 //! - [`guide::transfers`]: copies, C strings and `argv` arrays, cursors,
 //!   iovec arrays, and every bad input with its errno.
+//! - [`guide::syscall`]: `#[syscall]`, typed handlers: every argument kind
+//!   and the Linux pointer-argument pattern it expresses.
 //! - [`guide::safety`]: what is sound whatever user space does, and what
 //!   the `unsafe` items ask of you.
 //! - [`guide::kernel`]: plugging axptr into a kernel: the address space,

@@ -255,6 +255,22 @@ fn iovec_import_follows_linux_rules_in_order() {
     let half = isize::MAX as usize / 2 + 1;
     let p = iovecs(&mut sp.s, at, &[seg(sp.rw, half), seg(sp.rw, half)]);
     assert_eq!(IoVecs::import(&mut sp.s, p, 2), Err(EFAULT));
+    // Elements are checked as they are read: a negative length before an
+    // unreadable element is EINVAL, after one EFAULT.
+    let p = iovecs(&mut sp.s, sp.hole - 16, &[seg(sp.rw, usize::MAX)]);
+    assert_eq!(IoVecs::import(&mut sp.s, p, 2), Err(LinuxError::EINVAL));
+    let p = iovecs(&mut sp.s, sp.hole - 16, &[seg(sp.rw, 8)]);
+    assert_eq!(IoVecs::import(&mut sp.s, p, 2), Err(EFAULT));
+    // A single element is capped at MAX_RW_COUNT before its bounds check
+    // (Linux's `import_ubuf`); two are each checked whole.
+    // (Bounds checked on a space whose user space is the whole address
+    // space: only the arithmetic of the check matters, nothing is read.)
+    let near_top = usize::MAX - (1 << 40);
+    let p = iovecs(&mut sp.s, at, &[seg(near_top, 1 << 62), seg(sp.rw, 1)]);
+    let single = IoVecs::import(&mut Unbounded(&mut sp.s), p, 1);
+    assert_eq!(single.map(|v| v.total_len()), Ok(MAX_RW_COUNT));
+    let two = IoVecs::import(&mut Unbounded(&mut sp.s), p, 2);
+    assert_eq!(two.map(|v| v.total_len()), Err(EFAULT));
     // Unmapped buffers inside user space are not checked at import.
     let p = iovecs(&mut sp.s, at, &[seg(sp.hole, 8), seg(0, 0)]);
     let v = IoVecs::import(&mut sp.s, p, 2).unwrap();

@@ -109,12 +109,15 @@ pub unsafe fn restore_user_access_flag(value: bool) {
 /// Sets the fault flag for its lifetime and restores the previous value on
 /// drop.
 ///
-/// On riscv64 kernel builds it also sets `sstatus.SUM` (supervisor access
-/// to user pages) and restores its previous state, so the copy API works in
-/// kernels that keep SUM clear outside user accesses. References lent by
-/// `get` and its family outlive the guard: they need the kernel to keep
-/// user pages accessible (SUM set) for as long as they are used. The scoped
-/// `with` family runs its closure inside a guard instead.
+/// On kernel builds it also opens the architecture's supervisor access to
+/// user pages and restores its previous state: riscv64 `sstatus.SUM`
+/// always, x86_64 SMAP (`stac`) and aarch64 PAN once the kernel has called
+/// [`enable_user_access_protection`](crate::enable_user_access_protection).
+/// So copies work in kernels that keep user access closed outside
+/// accesses. References lent by `get` and its family outlive the guard:
+/// they need the kernel to keep user pages accessible for as long as they
+/// are used. The scoped `with` family runs its closure inside a guard
+/// instead.
 ///
 /// The guard is neither `Send` nor `Sync`: it belongs to the CPU that made it.
 #[must_use = "the flag is cleared again when the guard is dropped"]

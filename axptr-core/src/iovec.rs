@@ -6,14 +6,17 @@
 //! `import_iovec` does, in the same order, so a hostile array gets the
 //! same errno:
 //!
-//! 1. more than [`IOV_MAX`] elements: `EINVAL` (the array is not read);
-//! 2. the array itself unreadable: `EFAULT`;
-//! 3. an element whose length is negative as an `ssize_t`: `EINVAL`;
-//! 4. an element whose buffer lies outside user space (`access_ok`):
+//! 1. more than [`IOV_MAX`] elements: `EINVAL`; none: an empty array
+//!    (neither is read);
+//! 2. the elements are read in order: one whose length is negative as an
+//!    `ssize_t`: `EINVAL`, unless an unreadable element comes first:
+//!    `EFAULT`;
+//! 3. an element whose buffer lies outside user space (`access_ok`):
 //!    `EFAULT` (so lengths that add up past `SSIZE_MAX` are `EFAULT` on
 //!    64-bit targets: the element that overflows fails its own check
-//!    first);
-//! 5. the total is capped at [`MAX_RW_COUNT`]: the element that crosses it
+//!    first); a single element is first capped at [`MAX_RW_COUNT`], as
+//!    Linux's `import_ubuf` does;
+//! 4. the total is capped at [`MAX_RW_COUNT`]: the element that crosses it
 //!    is shortened, later ones become empty (a short transfer, not an
 //!    error).
 //!
@@ -23,6 +26,7 @@
 //! as Linux's `readv`/`writev` do.
 
 use alloc::vec::Vec;
+use core::mem::size_of;
 
 use axerrno::{LinuxError, LinuxResult};
 use memory_addr::PAGE_SIZE_4K;
@@ -75,17 +79,36 @@ impl IoVecs {
         if count > IOV_MAX {
             return Err(LinuxError::EINVAL);
         }
+        if count == 0 {
+            // Linux never looks at the array then, wherever it points.
+            return Ok(Self::default());
+        }
         let mut segments = Vec::new();
         segments
             .try_reserve_exact(count)
             .map_err(|_| LinuxError::ENOMEM)?;
         segments.resize(count, IoVec::default());
-        array.read_slice(provider, &mut segments)?;
-        if segments.iter().any(|seg| seg.len > isize::MAX as usize) {
+        // Linux reads the elements in order and refuses a negative length
+        // as soon as it reads one: an EINVAL element before the first
+        // unreadable one wins over EFAULT.
+        let moved = array.read_slice_partial(provider, &mut segments)?;
+        let read = moved / size_of::<IoVec>();
+        if segments[..read]
+            .iter()
+            .any(|seg| seg.len > isize::MAX as usize)
+        {
             return Err(LinuxError::EINVAL);
+        }
+        if read < count {
+            return Err(LinuxError::EFAULT);
         }
         let mut total = 0;
         for seg in &mut segments {
+            // A single buffer is capped before its bounds are checked
+            // (Linux's `import_ubuf`); with several, each is checked whole.
+            if count == 1 {
+                seg.len = seg.len.min(MAX_RW_COUNT);
+            }
             access_ok(provider, seg.base, seg.len)?;
             // OVERFLOW: `total <= MAX_RW_COUNT`, so the subtraction cannot
             // wrap, and the sum stays within `MAX_RW_COUNT`.

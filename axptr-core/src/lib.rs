@@ -45,6 +45,7 @@ extern crate std;
 
 mod arch;
 mod aspace;
+mod atomic;
 mod check;
 mod cursor;
 mod extensible;
@@ -65,7 +66,7 @@ pub mod sim;
 #[cfg(any(feature = "testing", test))]
 pub mod testing;
 
-pub use arch::fixup_for;
+pub use arch::{enable_user_access_protection, fixup_for};
 pub use aspace::{AddrSpace, AddrSpaceProvider};
 pub use axerrno::{LinuxError, LinuxResult};
 pub use check::{PATH_MAX, access_ok, check_region};

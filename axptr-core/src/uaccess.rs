@@ -94,36 +94,11 @@ pub(crate) unsafe fn move_validated(
         match direction {
             Direction::FromUser => arch::copy_raw(kernel, user_ptr::<u8>(user), allowed),
             Direction::ToUser => arch::copy_raw(user_ptr::<u8>(user), kernel, allowed),
-            Direction::Clear => clear_raw(user_ptr::<u8>(user), allowed),
+            Direction::Clear => arch::clear_raw(user_ptr::<u8>(user), allowed),
         }
     };
     // OVERFLOW: `left <= allowed <= len`.
     left + (len - allowed)
-}
-
-/// Zeroes `len` bytes of user memory at `dst` with the fallible copy
-/// routine, a block of zeroes at a time; returns the number of bytes *not*
-/// zeroed.
-///
-/// # Safety
-///
-/// As `arch::copy_raw` for a destination of `len` bytes: validated user
-/// memory, inside an access window.
-#[inline]
-unsafe fn clear_raw(dst: *mut u8, len: usize) -> usize {
-    static ZEROS: [u8; 512] = [0; 512];
-    let mut done = 0;
-    while done < len {
-        let chunk = (len - done).min(ZEROS.len());
-        // SAFETY: `done + chunk <= len`, as the caller allows; `ZEROS` is
-        // kernel memory, only read.
-        let left = unsafe { arch::copy_raw(dst.add(done), ZEROS.as_ptr(), chunk) };
-        if left != 0 {
-            return len - done - (chunk - left);
-        }
-        done += chunk;
-    }
-    0
 }
 
 /// Copies `len` bytes from validated user memory at `src` to `dst`.
@@ -236,4 +211,167 @@ pub(crate) unsafe fn find_zero_in_place<T>(addr: usize, elems: usize) -> Option<
     // slice lives only for this search, with the flag set.
     let bytes = unsafe { slice::from_raw_parts(user_ptr::<u8>(addr), elems * size_of::<T>()) };
     crate::check::find_zero_element::<T>(bytes)
+}
+
+/// What a copy that stops after its terminator (`arch::copy_until_nul`,
+/// `arch::copy_until_zero_u64`) reports: `copied` elements out of at most
+/// `limit`, `last_is_zero(i)` telling whether copied element `i` is the
+/// terminator. `Some(index)` of the terminator, `None` when the `limit`
+/// elements hold none, `EFAULT` when a fault stopped the copy before
+/// either.
+#[inline]
+fn terminated(
+    copied: usize,
+    limit: usize,
+    last_is_zero: impl FnOnce(usize) -> bool,
+) -> LinuxResult<Option<usize>> {
+    match copied.checked_sub(1) {
+        Some(last) if last_is_zero(last) => Ok(Some(last)),
+        _ if copied == limit => Ok(None),
+        _ => Err(LinuxError::EFAULT),
+    }
+}
+
+/// Copies a C string from validated user memory at `src` into `dst`: the
+/// bytes up to and including the first NUL, at most `len` of them, in one
+/// pass (the fused copy-and-scan routine). Returns the index of the NUL, or
+/// `None` when the `len` bytes hold none (all of them copied). The NUL was
+/// found in the kernel copy, so `dst[..index]` holds no other.
+///
+/// # Errors
+///
+/// `EFAULT` if a fault stopped the copy before either (the bytes before it
+/// may have been copied).
+///
+/// # Safety
+///
+/// `dst` must be valid for writes of `len` bytes and must not overlap the
+/// user range; `[src, src + len)` must have been validated for reading
+/// (the routine reads nothing past the pages of the bytes up to the NUL).
+#[allow(dead_code)] // the string readers switch to it separately
+#[inline]
+pub(crate) unsafe fn copy_cstr_from_validated(
+    dst: *mut u8,
+    src: usize,
+    len: usize,
+) -> LinuxResult<Option<usize>> {
+    let copied = {
+        // SAFETY: a local guard, dropped at the end of this block.
+        let _guard = unsafe { UserAccessGuard::new() };
+        // SAFETY: the caller guarantees `dst`; the user range was validated
+        // and populated, and a fault in it is recovered by the routine.
+        unsafe { arch::copy_until_nul(dst, user_ptr::<u8>(src), len) }
+    };
+    terminated(copied, len, |last| {
+        // SAFETY: `last < copied <= len`: the routine wrote that byte.
+        unsafe { dst.add(last).read() == 0 }
+    })
+}
+
+/// Copies a zero-terminated array of 8-byte elements (argv, envp) from
+/// validated user memory at `src` into `dst`: the elements up to and
+/// including the first zero one, at most `elems` of them, in one pass.
+/// Returns the index of the zero element, or `None` when the `elems`
+/// elements hold none (all of them copied).
+///
+/// # Errors
+///
+/// `EFAULT` if a fault stopped the copy before either.
+///
+/// # Safety
+///
+/// `dst` must be valid for writes of `elems` elements (8-aligned, as its
+/// type says) and must not overlap the user range; `[src, src + 8 *
+/// elems)` must have been validated for reading. `src` need not be aligned.
+#[allow(dead_code)] // the array readers switch to it separately
+#[inline]
+pub(crate) unsafe fn copy_u64_array_from_validated(
+    dst: *mut u64,
+    src: usize,
+    elems: usize,
+) -> LinuxResult<Option<usize>> {
+    let copied = {
+        // SAFETY: a local guard, dropped at the end of this block.
+        let _guard = unsafe { UserAccessGuard::new() };
+        // SAFETY: the caller guarantees `dst`; the user range was validated
+        // and populated, and a fault in it is recovered by the routine.
+        unsafe { arch::copy_until_zero_u64(dst, user_ptr::<u8>(src), elems) }
+    };
+    terminated(copied, elems, |last| {
+        // SAFETY: `last < copied <= elems`: the routine wrote that element.
+        unsafe { dst.add(last).read() == 0 }
+    })
+}
+
+/// Zeroes `len` bytes of validated user memory at `dst`, like Linux
+/// `clear_user`: returns the number of bytes *not* cleared, non-zero only
+/// if a fault stopped it (the first `len - returned` bytes are zero).
+///
+/// # Safety
+///
+/// `[dst, dst + len)` must have been validated for writing.
+#[allow(dead_code)] // the zeroing writers use it separately
+#[inline]
+pub(crate) unsafe fn clear_validated(dst: usize, len: usize) -> usize {
+    // SAFETY: a local guard, dropped when this function returns.
+    let _guard = unsafe { UserAccessGuard::new() };
+    // SAFETY: the user range was validated for writing and populated; a
+    // fault in it is recovered by the routine.
+    unsafe { arch::clear_raw(user_ptr::<u8>(dst), len) }
+}
+
+/// Performs `op` atomically on the user `u32` at `addr` (futexes, robust
+/// lists) and returns the value it read (see [`arch::UserAtomicOp`]);
+/// sequentially consistent.
+///
+/// # Errors
+///
+/// `EINVAL` if `addr` is not 4-aligned (as `futex` reports it); `EFAULT`
+/// if the access faulted and the fault could not be resolved.
+///
+/// # Safety
+///
+/// `[addr, addr + 4)` must have been validated for reading, and for
+/// writing unless `op` is a load.
+#[allow(dead_code)] // the futex helpers use it separately
+#[inline]
+pub(crate) unsafe fn atomic_u32_validated(addr: usize, op: arch::UserAtomicOp) -> LinuxResult<u32> {
+    if addr % align_of::<u32>() != 0 {
+        return Err(LinuxError::EINVAL);
+    }
+    // SAFETY: a local guard, dropped when this function returns.
+    let _guard = unsafe { UserAccessGuard::new() };
+    // SAFETY: the aligned word was validated as the operation needs and
+    // populated; a fault on it is recovered by the routine. User memory is
+    // only ever accessed through axptr's routines, atomically for this word
+    // (other user threads' accesses are the hardware's business).
+    unsafe { arch::user_atomic_u32(user_ptr::<u32>(addr), op) }
+        .map_err(|arch::UserFault| LinuxError::EFAULT)
+}
+
+/// Validates the user `u32` at `addr` for `op` and performs it, as
+/// [`atomic_u32_validated`] does.
+///
+/// # Errors
+///
+/// `EINVAL` if `addr` is not 4-aligned; `EFAULT` if the word is not mapped
+/// with the permissions `op` needs (read for a load, read and write
+/// otherwise) or the access faulted.
+#[allow(dead_code)] // the futex helpers use it separately
+#[inline]
+pub(crate) fn atomic_u32_user<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    op: arch::UserAtomicOp,
+) -> LinuxResult<u32> {
+    if addr % align_of::<u32>() != 0 {
+        return Err(LinuxError::EINVAL);
+    }
+    let flags = match op {
+        arch::UserAtomicOp::Load => MappingFlags::READ,
+        _ => MappingFlags::READ | MappingFlags::WRITE,
+    };
+    check_region(provider, addr, size_of::<u32>(), flags)?;
+    // SAFETY: validated just above for what `op` needs.
+    unsafe { atomic_u32_validated(addr, op) }
 }

@@ -1,5 +1,6 @@
 //! What every benchmark binary shares: the criterion configuration, a
-//! 64-byte user struct, and the table of ratios printed after a run.
+//! 64-byte user struct, the `#[syscall]` of the entry comparisons
+//! ([`fstatx`]), and the table of ratios printed after a run.
 //!
 //! Each comparison of DESIGN.md's bars is one criterion group, so both
 //! sides are measured in one run on the same machine, in [`ROUNDS`]
@@ -8,6 +9,8 @@
 //! to the bar.
 // Each benchmark binary uses a part of this module.
 #![allow(dead_code)]
+
+pub mod fstatx;
 
 use std::{
     fmt::Display,

@@ -16,7 +16,13 @@ use std::{collections::BTreeMap, rc::Rc};
 
 use axptr::{
     AddrSpaceProvider, LinuxError, LinuxResult, SyscallArg, SyscallTable, UserConstPtr, UserCopy,
-    UserPtr, sim::SimAreas, sim::SimSpace, syscall, syscall::ArgFormat, syscall_table,
+    UserPtr,
+    iovec::{IoVec, IoVecs, MAX_RW_COUNT},
+    sim::SimAreas,
+    sim::SimSpace,
+    syscall,
+    syscall::ArgFormat,
+    syscall_table,
 };
 
 /// Linux (riscv64, asm-generic) syscall numbers.
@@ -57,11 +63,6 @@ pub const O_ACCMODE: u32 = 0o3;
 pub const O_CLOEXEC: u32 = 0o2_000_000;
 pub const CLOCK_REALTIME: i32 = 0;
 pub const CLOCK_MONOTONIC: i32 = 1;
-/// Linux's limit on the number of `iovec`s of one call.
-pub const UIO_MAXIOV: usize = 1024;
-/// The most bytes one `write`/`writev` transfers (Linux: `MAX_RW_COUNT`,
-/// about 2 GiB; a short write beyond it).
-pub const MAX_RW_COUNT: usize = 64 * 1024;
 /// The longest argument or environment string of `execve`, NUL included
 /// (Linux: `MAX_ARG_STRLEN`, 32 pages; one page here).
 pub const MAX_ARG_STRLEN: usize = 4096;
@@ -77,14 +78,6 @@ pub const CWD: &str = "/home/axptr";
 pub struct Timespec {
     pub tv_sec: i64,
     pub tv_nsec: i64,
-}
-
-/// `struct iovec`: one buffer of a `writev`.
-#[derive(Clone, Copy, Debug, Default, UserCopy)]
-#[repr(C)]
-pub struct IoVec {
-    pub base: UserConstPtr<u8>,
-    pub len: usize,
 }
 
 /// The length of each `struct utsname` field.
@@ -190,6 +183,15 @@ impl Process {
             .and_then(|fd| self.files.get_mut(fd))
             .and_then(Option::as_mut)
             .ok_or(LinuxError::EBADF)
+    }
+
+    /// `EBADF` unless `fd` is open for writing: checked before the
+    /// buffer, as Linux does.
+    fn writable(&mut self, fd: i32) -> LinuxResult<()> {
+        match self.file(fd)? {
+            OpenFile::ConsoleOut => Ok(()),
+            OpenFile::ConsoleIn | OpenFile::File { .. } => Err(LinuxError::EBADF),
+        }
     }
 
     fn write_to(&mut self, fd: i32, bytes: &[u8]) -> LinuxResult<usize> {
@@ -366,44 +368,63 @@ fn sys_close(p: &mut Process, fd: i32) -> LinuxResult<()> {
     slot.take().map(drop).ok_or(LinuxError::EBADF)
 }
 
-/// `read(fd, buf, count)`: the body fills a kernel buffer; the `Ok(n)`
-/// bytes it produced are copied to user memory after it returns.
+/// `read(fd, buf, count)`, with Linux's semantics: the buffer must lie in
+/// user space (`access_ok`, checked before the file is read), then the
+/// file's bytes go out through a cursor as far as the buffer takes them. A
+/// buffer that runs into unmapped memory gets a short count, and the bytes
+/// it could not take stay unread for the next call; `EFAULT` only when
+/// nothing at all could be written.
 #[syscall]
-fn sys_read(
+fn sys_read(p: &mut Process, fd: i32, buf: UserPtr<u8>, count: usize) -> LinuxResult<usize> {
+    let (data, pos) = match p.file(fd)? {
+        OpenFile::ConsoleIn => (Rc::from(&[][..]), 0),
+        OpenFile::ConsoleOut => return Err(LinuxError::EBADF),
+        OpenFile::File { data, pos } => (data.clone(), *pos),
+    };
+    let mut out = buf.writer(count.min(MAX_RW_COUNT));
+    axptr::access_ok(p, buf.address().as_usize(), count)?;
+    let rest = data.get(pos..).unwrap_or_default();
+    let n = out.write(p, rest)?;
+    if let OpenFile::File { pos, .. } = p.file(fd)? {
+        *pos += n;
+    }
+    Ok(n)
+}
+
+/// Copies what `input` holds, at most `MAX_RW_COUNT` bytes, to file `fd`:
+/// a short count if the user buffer runs into unmapped memory.
+fn write_from(
     p: &mut Process,
     fd: i32,
-    #[len = count] buf: &mut [u8],
-    count: usize,
+    mut read: impl FnMut(&mut Process, &mut [u8]) -> LinuxResult<usize>,
 ) -> LinuxResult<usize> {
-    let _ = count; // `buf.len()`, capped at the kernel's copy limit
-    match p.file(fd)? {
-        OpenFile::ConsoleIn => Ok(0),
-        OpenFile::ConsoleOut => Err(LinuxError::EBADF),
-        OpenFile::File { data, pos } => {
-            let rest = data.get(*pos..).unwrap_or_default();
-            let n = rest.len().min(buf.len());
-            buf[..n].copy_from_slice(&rest[..n]);
-            *pos += n;
-            Ok(n)
+    let mut data = Vec::new();
+    let mut chunk = [0u8; 256];
+    while data.len() < MAX_RW_COUNT {
+        let want = chunk.len().min(MAX_RW_COUNT - data.len());
+        let n = read(p, &mut chunk[..want])?;
+        data.extend_from_slice(&chunk[..n]);
+        if n < want {
+            break;
         }
     }
+    p.write_to(fd, &data)
 }
 
-/// `write(fd, buf, count)`: the buffer is a kernel copy.
+/// `write(fd, buf, count)`: the bytes are read through a cursor, as far as
+/// the buffer is readable.
 #[syscall]
-fn sys_write(
-    p: &mut Process,
-    fd: i32,
-    #[len = count] buf: &[u8],
-    count: usize,
-) -> LinuxResult<usize> {
-    let _ = count;
-    let n = buf.len().min(MAX_RW_COUNT);
-    p.write_to(fd, &buf[..n])
+fn sys_write(p: &mut Process, fd: i32, buf: UserConstPtr<u8>, count: usize) -> LinuxResult<usize> {
+    p.writable(fd)?;
+    let mut input = buf.reader(count);
+    input.access_ok(p)?;
+    write_from(p, fd, |p, chunk| input.read(p, chunk))
 }
 
-/// `writev(fd, iov, iovcnt)`: an array of `iovec` structs (copied in one
-/// go), then each element's buffer.
+/// `writev(fd, iov, iovcnt)`: the `iovec` array is imported with Linux's
+/// rules (`IoVecs::import`: at most `IOV_MAX` elements, each buffer inside
+/// user space), then read as one stream: a buffer that is unmapped ends it
+/// with a short count.
 #[syscall]
 fn sys_writev(
     p: &mut Process,
@@ -411,38 +432,25 @@ fn sys_writev(
     iov: UserConstPtr<IoVec>,
     iovcnt: i32,
 ) -> LinuxResult<usize> {
-    p.file(fd)?;
-    let count = usize::try_from(iovcnt)
-        .ok()
-        .filter(|&count| count <= UIO_MAXIOV)
-        .ok_or(LinuxError::EINVAL)?;
-    let mut iovs = vec![IoVec::default(); count];
-    iov.read_slice(p, &mut iovs)?;
-    // As Linux: the lengths must add up to at most SSIZE_MAX.
-    iovs.iter()
-        .try_fold(0usize, |total, iov| total.checked_add(iov.len))
-        .filter(|&total| isize::try_from(total).is_ok())
-        .ok_or(LinuxError::EINVAL)?;
-    // Gather into one kernel buffer, at most MAX_RW_COUNT bytes.
-    let mut data = Vec::new();
-    for iov in &iovs {
-        let take = iov.len.min(MAX_RW_COUNT - data.len());
-        let start = data.len();
-        data.resize(start + take, 0);
-        iov.base.read_slice(p, &mut data[start..])?;
-    }
-    p.write_to(fd, &data)
+    p.writable(fd)?;
+    // Linux reads the count as an `unsigned int`: -1 is too many.
+    let iov = IoVecs::import(p, iov, iovcnt as u32 as usize)?;
+    let mut input = iov.reader();
+    write_from(p, fd, |p, chunk| input.read(p, chunk))
 }
 
-/// `getcwd(buf, size)`: returns the length including the NUL.
+/// `getcwd(buf, size)`: returns the length including the NUL. Only those
+/// bytes are written, so only they must be writable.
 #[syscall]
-fn sys_getcwd(p: &mut Process, #[len = size] buf: &mut [u8], size: usize) -> LinuxResult<usize> {
-    let _ = (p, size);
-    let cwd = CWD.as_bytes();
-    let out = buf.get_mut(..=cwd.len()).ok_or(LinuxError::ERANGE)?;
-    out[..cwd.len()].copy_from_slice(cwd);
-    out[cwd.len()] = 0;
-    Ok(out.len())
+fn sys_getcwd(p: &mut Process, buf: UserPtr<u8>, size: usize) -> LinuxResult<usize> {
+    let cwd = [CWD.as_bytes(), b"\0"].concat();
+    if cwd.len() > size {
+        return Err(LinuxError::ERANGE);
+    }
+    if buf.writer(cwd.len()).write(p, &cwd)? < cwd.len() {
+        return Err(LinuxError::EFAULT);
+    }
+    Ok(cwd.len())
 }
 
 /// `uname(buf)`: a whole struct copied out (`#[derive(UserCopy)]` proved

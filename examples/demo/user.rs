@@ -271,7 +271,12 @@ impl Demo {
         let buf = self.buffer(64)?;
         let fd = self.syscall(nr::OPENAT, &[at_fdcwd, hostname, O_RDONLY as usize]);
         let fd = fd as usize;
-        self.syscall(nr::READ, &[fd, buf, 64]);
+        let n = self.syscall(nr::READ, &[fd, buf, 64]);
+        let got = self.space.peek(buf, usize::try_from(n).unwrap_or(0))?;
+        self.note(format!(
+            "user reads {:?}: the file's bytes went out through a cursor",
+            String::from_utf8_lossy(&got)
+        ));
         self.syscall(nr::READ, &[fd, buf, 64]);
         self.syscall(nr::CLOSE, &[fd]);
 
@@ -284,7 +289,7 @@ impl Demo {
         }
         let iov = self.words(&iov)?;
         self.syscall(nr::WRITEV, &[1, iov, parts.len()]);
-        self.note("an array of #[derive(UserCopy)] iovecs, then each buffer");
+        self.note("an iovec array imported with Linux's rules, then read as one stream");
 
         let cwd = self.buffer(256)?;
         self.syscall(nr::GETCWD, &[cwd, 256]);
@@ -349,15 +354,29 @@ impl Demo {
         let at_fdcwd = AT_FDCWD as usize;
         let rdonly = O_RDONLY as usize;
         self.heading("3. A hostile program: every bad pointer becomes an errno");
-        self.subheading("3a. Buffers: null, unmapped, read-only, overflowing, too small");
-        self.syscall(nr::READ, &[0, 0, 64]);
+        self.subheading("3a. Buffers: null, unmapped, read-only, partly mapped, overflowing");
+        let path = self.string("/var/log/boot.log")?;
+        let fd = self.syscall(nr::OPENAT, &[at_fdcwd, path, rdonly]) as usize;
+        self.syscall(nr::READ, &[fd, 0, 64]);
         self.note("null buffer");
-        self.syscall(nr::READ, &[0, HOLE, 64]);
+        self.syscall(nr::READ, &[fd, HOLE, 64]);
         self.note("unmapped buffer");
-        self.syscall(nr::READ, &[0, XS_END - 8, 64]);
-        self.note("a buffer whose last 56 bytes are unmapped");
-        self.syscall(nr::READ, &[0, RODATA, 64]);
+        self.syscall(nr::READ, &[fd, RODATA, 64]);
         self.note("read-only buffer: the kernel must not write there");
+        self.syscall(nr::READ, &[fd, XS_END - 8, 64]);
+        let got = self.space.peek(XS_END - 8, 8)?;
+        self.note(format!(
+            "a short read: only 8 bytes ({:?}) fit before the unmapped page",
+            String::from_utf8_lossy(&got)
+        ));
+        let buf = self.buffer(16)?;
+        self.syscall(nr::READ, &[fd, buf, 16]);
+        let got = self.space.peek(buf, 16)?;
+        self.note(format!(
+            "the next read starts where the short one stopped: {:?}",
+            String::from_utf8_lossy(&got)
+        ));
+        self.syscall(nr::CLOSE, &[fd]);
         self.syscall(nr::UNAME, &[RODATA]);
         self.note("a struct copied out to a read-only page");
         let buf = self.buffer(16)?;
@@ -371,12 +390,16 @@ impl Demo {
         let a = self.string("a")?;
         let iov = self.words(&[a, isize::MAX as usize, a, 2])?;
         self.syscall(nr::WRITEV, &[1, iov, 2]);
-        self.note("lengths that add up past SSIZE_MAX");
+        self.note(
+            "lengths that add up past SSIZE_MAX: the first buffer already ends past user \
+             space (Linux x86_64 gives EFAULT too)",
+        );
         self.syscall(nr::WRITEV, &[1, iov, usize::MAX]);
         self.note("a negative count (the register is -1)");
-        let iov = self.words(&[a, 1, HOLE, 1])?;
+        let partial = self.string("partial\n")?;
+        let iov = self.words(&[partial, 8, HOLE, 1])?;
         self.syscall(nr::WRITEV, &[1, iov, 2]);
-        self.note("the second element's buffer is unmapped");
+        self.note("the second element's buffer is unmapped: a short write of the first");
         let iov = self.words(&[a, 1, KERNEL_ADDR, 8])?;
         self.syscall(nr::WRITEV, &[1, iov, 2]);
         self.note("the second element points into the kernel");

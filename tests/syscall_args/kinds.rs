@@ -12,12 +12,13 @@ use std::{collections::VecDeque, ffi::CString};
 use axptr::{
     AddrSpace, AddrSpaceProvider, LinuxError, LinuxResult, Syscall, SyscallEvent, SyscallTrace,
     UserCopy, UserPtr, UserReader, UserWriter,
+    inject::FaultPlan,
     iovec::{IOV_MAX, IoVec, IoVecReader, IoVecWriter},
     syscall,
     syscall::{
-        Extensible, FdSet, MAX_ARG_STRLEN, MAX_ARG_TOTAL, RawArg, SIGSET_SIZE, SigSet,
-        SigSetSize,
+        Extensible, FdSet, MAX_ARG_TOTAL, RawArg, SIGSET_SIZE, SigSet, SigSetSize,
     },
+    strings::MAX_ARG_STRLEN,
 };
 use common::kernel::{PAGE, Space, neg, regs};
 
@@ -149,6 +150,41 @@ fn a_read_that_faults_midway_returns_the_count_and_the_pipe_keeps_the_rest() {
     assert_eq!(call::<sys_read>(&mut t, &[3, p.hole, 64]), EFAULT);
     assert_eq!(t.pipe.len(), 100);
     assert_eq!(t.k.ran, ["read 10 of 64", "read 90 of 16384"]);
+}
+
+/// The space's fault injector: the next access faults after `after`
+/// bytes, as if another thread unmapped the page midway through the copy.
+fn fault_next_access_after(space: &Space, after: usize) {
+    let plan = FaultPlan::nth(1).after(after);
+    match space {
+        Space::Heap(space) => space.faults().arm(plan),
+        #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri), not(fuzzing)))]
+        Space::Sim(space) => space.faults().arm(plan),
+    }
+}
+
+#[test]
+fn a_read_whose_copy_faults_midway_keeps_the_rest_in_the_pipe() {
+    let (mut t, p) = task();
+    let data = pattern(100, 5);
+    t.pipe.extend(&data);
+    t.k.space.poke(p.big, &[0xee; 64]);
+    // The buffer is mapped and passes validation; the copy itself faults
+    // after 7 bytes (on the sim, in the copy routine, through its fixup).
+    fault_next_access_after(&t.k.space, 7);
+    assert_eq!(call::<sys_read>(&mut t, &[3, p.big, 64]), 7);
+    assert_eq!(t.k.space.peek(p.big, 8), [&data[..7], &[0xee]].concat());
+    assert_eq!(t.pipe.len(), 93, "no data loss: what did not reach user memory stays");
+    // At the first byte: EFAULT, nothing consumed.
+    fault_next_access_after(&t.k.space, 0);
+    assert_eq!(call::<sys_read>(&mut t, &[3, p.big, 64]), EFAULT);
+    assert_eq!(t.pipe.len(), 93);
+    // The same for a write: the pipe takes only what was read.
+    t.k.space.poke(p.rw, &pattern(32, 6));
+    fault_next_access_after(&t.k.space, 5);
+    assert_eq!(call::<sys_write>(&mut t, &[3, p.rw, 32]), 5);
+    assert_eq!(t.pipe.len(), 98);
+    assert_eq!(t.pipe.range(93..).copied().collect::<Vec<_>>(), pattern(5, 6));
 }
 
 #[test]
@@ -762,7 +798,7 @@ fn strings_can_have_their_own_limit_and_errno() {
     assert_eq!(call::<sys_memfd_create>(&mut t, &[p.big, 1]), EINVAL);
     assert_eq!(call::<sys_memfd_create>(&mut t, &[p.hole, 1]), EFAULT);
     assert_eq!(t.k.ran, ["memfd 249 0x1"]);
-    t.k.space.poke(p.rw, b"12345678\0123456789\0");
+    t.k.space.poke(p.rw, b"12345678\x00123456789\0");
     assert_eq!(call::<sys_sethostname_like>(&mut t, &[p.rw]), 8);
     assert_eq!(
         call::<sys_sethostname_like>(&mut t, &[p.rw + 9]),

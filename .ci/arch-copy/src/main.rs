@@ -1,13 +1,17 @@
-//! Runs axptr-core's riscv64 and aarch64 fallible copy routines under
-//! qemu-user (no kernel needed): every length and alignment copies exactly,
-//! and a copy that runs into a `PROT_NONE` page is sent to its fixup by a
-//! SIGSEGV handler (the part of a kernel trap handler that applies
-//! `fixup_for`), returning a remainder consistent with what it wrote.
+//! Runs axptr-core's riscv64 and aarch64 fallible routines under
+//! qemu-user (no kernel needed): the copy, the C-string and u64-array
+//! copies that stop after their terminator, the clear and the user-memory
+//! atomics. Every length and alignment works exactly, and a routine that
+//! runs into a `PROT_NONE` (or, for writes, read-only) page is sent to its
+//! fixup by a SIGSEGV handler (the part of a kernel trap handler that
+//! applies `fixup_for`), returning a result consistent with what it wrote;
+//! a C-string copy that ends before such a page never touches it.
 //!
-//! The routine's source files (the architecture's assembly, the directives
-//! around it, `directives.rs`, and its Rust side, `routine.rs`) are
-//! compiled in as they are (`#[path]`), beside the items they expect from
-//! `arch/mod.rs`. Exit code 0 means all passed.
+//! The routines' source files (the architecture's assembly, the directives
+//! around it, `directives.rs`, their Rust side, `routine.rs`, and the types
+//! they share, `interface.rs`) are compiled in as they are (`#[path]`),
+//! beside the items they expect from `arch/mod.rs`. Exit code 0 means all
+//! passed.
 //! Built with `cargo build --release --target riscv64gc-unknown-none-elf`
 //! (or `aarch64-unknown-none`) and run with `qemu-riscv64` / `qemu-aarch64`.
 #![no_std]
@@ -19,8 +23,8 @@ use core::{
 };
 
 macro_rules! asm_symbol {
-    ($name:literal) => {
-        concat!("__arch_copy_check_", $name)
+    ($($part:expr),+) => {
+        concat!("__arch_copy_check_", $($part),+)
     };
 }
 
@@ -28,27 +32,22 @@ macro_rules! asm_symbol {
 #[path = "../../../axptr-core/src/arch/directives.rs"]
 mod directives;
 
-/// As in `axptr-core/src/arch/mod.rs`.
-#[derive(Clone, Copy)]
-pub struct FaultRange {
-    pub start: usize,
-    pub end: usize,
-    pub fixup: usize,
-}
+#[path = "../../../axptr-core/src/arch/interface.rs"]
+mod interface;
+use interface::{FaultRange, UserAtomicOp, UserFault};
 
+#[path = "../../../axptr-core/src/arch/routine.rs"]
+mod imp;
 #[cfg(target_arch = "riscv64")]
 #[path = "../../../axptr-core/src/arch/riscv64.rs"]
 mod routine;
 #[cfg(target_arch = "aarch64")]
 #[path = "../../../axptr-core/src/arch/aarch64.rs"]
 mod routine;
-#[path = "../../../axptr-core/src/arch/routine.rs"]
-mod imp;
 
 /// As `axptr_core::fixup_for`.
 fn fixup_for(pc: usize) -> Option<usize> {
     imp::fault_ranges()
-        .into_iter()
         .find(|range| (range.start..range.end).contains(&pc))
         .map(|range| range.fixup)
 }
@@ -113,7 +112,7 @@ const PC_OFFSET: usize = 176 + 8 + 31 * 8 + 8; // uc_mcontext .fault_address, .r
 
 static FIXUPS: AtomicUsize = AtomicUsize::new(0);
 
-/// The trap handler's part: a fault in the copy routine continues at its
+/// The trap handler's part: a fault in a fallible routine continues at its
 /// fixup, anything else fails the check.
 extern "C" fn on_segv(_signal: i32, _info: *mut u8, context: *mut u8) {
     // SAFETY: the kernel passes the interrupted context; the pc slot is at
@@ -125,7 +124,7 @@ extern "C" fn on_segv(_signal: i32, _info: *mut u8, context: *mut u8) {
             FIXUPS.fetch_add(1, Ordering::Relaxed);
         }
         None => {
-            write(b"FAIL: fault outside the copy routine\n");
+            write(b"FAIL: fault outside the fallible routines\n");
             exit(2);
         }
     }
@@ -149,10 +148,58 @@ static PATTERN: [u8; 1200] = {
     bytes
 };
 
+/// Fails with `what` and the numbers that tell the case.
+fn check_case(ok: bool, what: &[u8], case: &[usize]) {
+    if !ok {
+        write(b"FAIL: ");
+        write(what);
+        for &n in case {
+            let mut digits = [0u8; 21];
+            let mut at = digits.len();
+            let mut n = n;
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            digits[at - 1] = b' ';
+            write(&digits[at - 1..]);
+        }
+        write(b"\n");
+        exit(1);
+    }
+}
+
+const FILL: u8 = 0xee;
+
 fn copy(dst: *mut u8, src: *const u8, len: usize) -> usize {
     // SAFETY: every caller passes ranges that are valid, or that fault into
     // the handler above, which applies the fixup.
     unsafe { imp::copy_raw(dst, src, len) }
+}
+
+fn copy_until_nul(dst: *mut u8, src: *const u8, len: usize) -> usize {
+    // SAFETY: as for `copy`.
+    unsafe { imp::copy_until_nul(dst, src, len) }
+}
+
+fn copy_until_zero_u64(dst: *mut u64, src: *const u8, elems: usize) -> usize {
+    // SAFETY: as for `copy`; `dst` is always a `u64` array.
+    unsafe { imp::copy_until_zero_u64(dst, src, elems) }
+}
+
+fn clear(dst: *mut u8, len: usize) -> usize {
+    // SAFETY: as for `copy`.
+    unsafe { imp::clear_raw(dst, len) }
+}
+
+fn atomic(addr: usize, op: UserAtomicOp) -> Result<u32, UserFault> {
+    // SAFETY: every caller passes an aligned word that is valid, or that
+    // faults into the handler above.
+    unsafe { imp::user_atomic_u32(addr as *mut u32, op) }
 }
 
 fn all_lengths_and_alignments() {
@@ -175,7 +222,184 @@ fn all_lengths_and_alignments() {
     write(b"copy: every length and alignment is exact\n");
 }
 
-fn faults_go_to_the_fixup() {
+fn cstr_copies_stop_right_after_the_nul() {
+    for limit in 0..300usize {
+        let nuls = [
+            0,
+            1,
+            limit / 2,
+            limit.saturating_sub(2),
+            limit.saturating_sub(1),
+            limit,
+            1000,
+        ];
+        for nul in nuls {
+            let mut src = [0u8; 340];
+            src.copy_from_slice(&PATTERN[..340]);
+            for src_off in 0..9 {
+                if let Some(byte) = src.get_mut(src_off + nul) {
+                    *byte = 0;
+                }
+                let expected = if nul < limit { nul + 1 } else { limit };
+                for dst_off in 0..9 {
+                    let mut dst = [FILL; 320];
+                    let copied =
+                        copy_until_nul(dst[dst_off..].as_mut_ptr(), src[src_off..].as_ptr(), limit);
+                    let case = [limit, nul, src_off, dst_off, copied];
+                    check_case(copied == expected, b"cstr: wrong count", &case);
+                    check_case(
+                        dst[dst_off..dst_off + copied] == src[src_off..src_off + copied],
+                        b"cstr: copied bytes differ",
+                        &case,
+                    );
+                    let outside = dst[..dst_off].iter().chain(&dst[dst_off + copied..]);
+                    check_case(
+                        outside.into_iter().all(|&b| b == FILL),
+                        b"cstr: written past the NUL or the limit",
+                        &case,
+                    );
+                }
+                if let Some(byte) = src.get_mut(src_off + nul) {
+                    *byte = PATTERN[src_off + nul];
+                }
+            }
+        }
+    }
+    write(b"cstr: every limit, NUL position and alignment stops right after the NUL\n");
+}
+
+fn u64_array_copies_stop_right_after_the_zero() {
+    let mut src = [0u8; 8 * 48];
+    for (i, byte) in src.iter_mut().enumerate() {
+        *byte = (i % 251) as u8 + 1;
+    }
+    for limit in 0..40usize {
+        for zero in [0, 1, limit / 2, limit.saturating_sub(1), limit, 100] {
+            for src_off in 0..9 {
+                let elem = src_off + 8 * zero;
+                let saved: [u8; 8] = *src
+                    .get(elem..elem + 8)
+                    .and_then(|s| s.as_array())
+                    .unwrap_or(&[0; 8]);
+                if let Some(bytes) = src.get_mut(elem..elem + 8) {
+                    bytes.fill(0);
+                }
+                let expected = if zero < limit { zero + 1 } else { limit };
+                let mut dst = [u64::MAX; 44];
+                let copied = copy_until_zero_u64(dst.as_mut_ptr(), src[src_off..].as_ptr(), limit);
+                let case = [limit, zero, src_off, copied];
+                check_case(copied == expected, b"u64 array: wrong count", &case);
+                for (i, &got) in dst.iter().enumerate() {
+                    let want = if i < copied {
+                        let at = src_off + 8 * i;
+                        u64::from_ne_bytes(*src[at..at + 8].as_array().unwrap_or(&[0; 8]))
+                    } else {
+                        u64::MAX
+                    };
+                    check_case(
+                        got == want,
+                        b"u64 array: element differs",
+                        &[i, limit, zero, src_off],
+                    );
+                }
+                if let Some(bytes) = src.get_mut(elem..elem + 8) {
+                    bytes.copy_from_slice(&saved);
+                }
+            }
+        }
+    }
+    write(b"u64 array: every limit, zero position and alignment stops right after the zero\n");
+}
+
+fn clears_every_length_and_alignment() {
+    for len in 0..300 {
+        for off in 0..9 {
+            let mut dst = [FILL; 320];
+            let left = clear(dst[off..].as_mut_ptr(), len);
+            check_case(
+                left == 0,
+                b"clear: a valid clear reported a remainder",
+                &[len, off],
+            );
+            check_case(
+                dst[off..off + len].iter().all(|&b| b == 0),
+                b"clear: not zeroed",
+                &[len, off],
+            );
+            let outside = dst[..off].iter().chain(&dst[off + len..]);
+            check_case(
+                outside.into_iter().all(|&b| b == FILL),
+                b"clear: outside written",
+                &[len, off],
+            );
+        }
+    }
+    write(b"clear: every length and alignment is exact\n");
+}
+
+/// `(op, value before, expected result, value after)`, as in
+/// axptr-core's `arch/tests.rs`.
+const ATOMIC_CASES: [(UserAtomicOp, u32, u32, u32); 14] = {
+    use UserAtomicOp::*;
+    [
+        (Load, 0xdead_beef, 0xdead_beef, 0xdead_beef),
+        (Store(7), 0xdead_beef, 0, 7),
+        (
+            CompareExchange {
+                expected: 5,
+                new: 9,
+            },
+            5,
+            5,
+            9,
+        ),
+        (
+            CompareExchange {
+                expected: 4,
+                new: 9,
+            },
+            5,
+            5,
+            5,
+        ),
+        (
+            CompareExchange {
+                expected: 0xffff_fffe,
+                new: 0x8000_0001,
+            },
+            0xffff_fffe,
+            0xffff_fffe,
+            0x8000_0001,
+        ),
+        (Swap(0xffff_ffff), 3, 3, 0xffff_ffff),
+        (Swap(1), 0xffff_ffff, 0xffff_ffff, 1),
+        (FetchAdd(2), 0xffff_ffff, 0xffff_ffff, 1),
+        (FetchAdd(0x10), 0x8000_0000, 0x8000_0000, 0x8000_0010),
+        (FetchOr(0x0f0), 0x00f_f00f, 0x00f_f00f, 0x00f_f0ff),
+        (FetchAnd(0x0f0), 0xf0f0_f0f0, 0xf0f0_f0f0, 0x0000_00f0),
+        (FetchAndNot(0x0f0), 0xf0f0_f0f0, 0xf0f0_f0f0, 0xf0f0_f000),
+        (FetchXor(0xffff_0000), 0x1234_5678, 0x1234_5678, 0xedcb_5678),
+        (FetchXor(0), 0xffff_ffff, 0xffff_ffff, 0xffff_ffff),
+    ]
+};
+
+fn atomics_give_the_old_value_and_leave_the_new() {
+    for (index, (op, before, result, after)) in ATOMIC_CASES.into_iter().enumerate() {
+        let mut words = [0x5555_5555u32, before, 0xaaaa_aaaa];
+        let got = atomic((&raw mut words[1]).addr(), op);
+        check_case(got == Ok(result), b"atomic: wrong result", &[index]);
+        check_case(
+            words == [0x5555_5555, after, 0xaaaa_aaaa],
+            b"atomic: wrong memory",
+            &[index],
+        );
+    }
+    write(b"atomics: every operation gives the old value and leaves the new one\n");
+}
+
+/// Three pages: read-write, `PROT_NONE` (the hole), read-only. Returns the
+/// first address of the hole.
+fn map_test_pages() -> usize {
     let action = KernelSigaction {
         handler: on_segv as *const () as usize,
         flags: SA_SIGINFO,
@@ -186,23 +410,37 @@ fn faults_go_to_the_fixup() {
     // SAFETY: installs the handler above for SIGSEGV.
     let rc = unsafe { syscall(SYS_RT_SIGACTION, [SIGSEGV, action_ptr.addr(), 0, 8, 0, 0]) };
     check(rc == 0, b"rt_sigaction");
-    // Two read-write pages, the second then made inaccessible.
     // SAFETY: a fresh anonymous private mapping.
-    let map = unsafe { syscall(SYS_MMAP, [0, 2 * PAGE, 3, 0x22, usize::MAX, 0]) };
+    let map = unsafe { syscall(SYS_MMAP, [0, 3 * PAGE, 3, 0x22, usize::MAX, 0]) };
     check(map > 0, b"mmap");
-    let bad_page = map as usize + PAGE;
+    let hole = map as usize + PAGE;
     // SAFETY: our own mapping.
-    let rc = unsafe { syscall(SYS_MPROTECT, [bad_page, PAGE, 0, 0, 0, 0]) };
-    check(rc == 0, b"mprotect");
+    let rc = unsafe { syscall(SYS_MPROTECT, [hole, PAGE, 0, 0, 0, 0]) };
+    check(rc == 0, b"mprotect none");
+    // SAFETY: our own mapping.
+    let rc = unsafe { syscall(SYS_MPROTECT, [hole + PAGE, PAGE, 1, 0, 0, 0]) };
+    check(rc == 0, b"mprotect read");
+    hole
+}
 
+/// The last `len` bytes of the read-write page before the hole.
+fn tail_of_good_page(hole: usize, len: usize) -> &'static mut [u8] {
+    // SAFETY: the page before the hole is ours and read-write; callers use
+    // one such slice at a time.
+    unsafe { core::slice::from_raw_parts_mut((hole - len) as *mut u8, len) }
+}
+
+fn faults_go_to_the_fixup(hole: usize) {
+    let before = FIXUPS.load(Ordering::Relaxed);
     let mut faults = 0;
+    tail_of_good_page(hole, 1200).copy_from_slice(&PATTERN);
     for len in [1usize, 7, 8, 9, 15, 16, 17, 64, 100, 1000] {
         for good in [0usize, 1, 3, 8, 13, 64] {
             for off in 0..8 {
                 let must_fail = len > good;
                 // Read: the source runs `good` bytes before the bad page.
                 let mut dst = [0u8; 1100];
-                let left = copy(dst[off..].as_mut_ptr(), (bad_page - good) as *const u8, len);
+                let left = copy(dst[off..].as_mut_ptr(), (hole - good) as *const u8, len);
                 if must_fail {
                     faults += 1;
                     check(left <= len && left >= len - good, b"read: bad remainder");
@@ -211,7 +449,7 @@ fn faults_go_to_the_fixup() {
                 }
                 // Write: the destination runs into the bad page.
                 let src = &PATTERN[off..off + len];
-                let dst = (bad_page - good) as *mut u8;
+                let dst = (hole - good) as *mut u8;
                 let left = copy(dst, src.as_ptr(), len);
                 if must_fail {
                     faults += 1;
@@ -230,16 +468,214 @@ fn faults_go_to_the_fixup() {
         }
     }
     check(
-        FIXUPS.load(Ordering::Relaxed) == faults,
+        FIXUPS.load(Ordering::Relaxed) - before == faults,
         b"one fixup per fault",
     );
-    write(b"fixup: every fault recovered with a consistent remainder\n");
+    write(b"fixup: every copy fault recovered with a consistent remainder\n");
+}
+
+fn cstr_copies_respect_the_hole(hole: usize) {
+    let text = tail_of_good_page(hole, 300);
+    text.copy_from_slice(&PATTERN[..300]);
+    // Ending with the page: the NUL is its last byte, the limit far into the
+    // hole, and the hole is never touched.
+    text[299] = 0;
+    for start in hole - 300..hole {
+        let before = FIXUPS.load(Ordering::Relaxed);
+        let want = hole - start;
+        let mut dst = [FILL; 700];
+        let copied = copy_until_nul(dst.as_mut_ptr(), start as *const u8, 600);
+        let case = [hole - start, copied];
+        check_case(copied == want, b"cstr before the hole: wrong count", &case);
+        check_case(
+            FIXUPS.load(Ordering::Relaxed) == before,
+            b"cstr before the hole: touched the hole",
+            &case,
+        );
+        check_case(
+            dst[..want] == text[300 - want..],
+            b"cstr before the hole: bytes differ",
+            &case,
+        );
+        check_case(
+            dst[want..].iter().all(|&b| b == FILL),
+            b"cstr before the hole: written past",
+            &case,
+        );
+    }
+    // Running into the hole: the count is what was written, at most one
+    // doubleword short of the hole.
+    text[299] = PATTERN[299];
+    let mut faults = 0;
+    let before = FIXUPS.load(Ordering::Relaxed);
+    for start in hole - 300..hole {
+        let good = hole - start;
+        for limit in [good, good + 1, good + 7, good + 64, 1000] {
+            let mut dst = [FILL; 1100];
+            let copied = copy_until_nul(dst.as_mut_ptr(), start as *const u8, limit);
+            let case = [good, limit, copied];
+            check_case(
+                copied <= good && copied + 8 > good,
+                b"cstr into the hole: count",
+                &case,
+            );
+            if limit > good {
+                faults += 1;
+            } else {
+                check_case(copied == good, b"cstr up to the hole: count", &case);
+            }
+            check_case(
+                dst[..copied] == text[300 - good..300 - good + copied],
+                b"cstr into the hole: bytes",
+                &case,
+            );
+            check_case(
+                dst[copied..].iter().all(|&b| b == FILL),
+                b"cstr into the hole: written past",
+                &case,
+            );
+        }
+    }
+    check(
+        FIXUPS.load(Ordering::Relaxed) - before == faults,
+        b"cstr: one fixup per fault",
+    );
+    write(b"cstr: a copy ending before a hole never touches it; one running into it reports what it wrote\n");
+}
+
+fn u64_array_copies_respect_the_hole(hole: usize) {
+    let words = tail_of_good_page(hole, 208);
+    for (i, byte) in words.iter_mut().enumerate() {
+        *byte = (i % 251) as u8 + 1;
+    }
+    let before = FIXUPS.load(Ordering::Relaxed);
+    let mut faults = 0;
+    for start in hole - 200..hole {
+        let whole = (hole - start) / 8;
+        let mut dst = [u64::MAX; 64];
+        let copied = copy_until_zero_u64(dst.as_mut_ptr(), start as *const u8, 60);
+        faults += 1;
+        check_case(
+            copied == whole,
+            b"u64 array into the hole: count",
+            &[hole - start, copied],
+        );
+        for (i, &got) in dst.iter().enumerate() {
+            let want = if i < copied {
+                let at = 208 - (hole - start) + 8 * i;
+                u64::from_ne_bytes(*words[at..at + 8].as_array().unwrap_or(&[0; 8]))
+            } else {
+                u64::MAX
+            };
+            check_case(
+                got == want,
+                b"u64 array into the hole: element",
+                &[hole - start, i],
+            );
+        }
+    }
+    // A zero element just before the hole ends the copy without a fault.
+    words[200..].fill(0);
+    let mut dst = [0u64; 16];
+    let copied = copy_until_zero_u64(dst.as_mut_ptr(), (hole - 40) as *const u8, 16);
+    check_case(copied == 5, b"u64 array before the hole: count", &[copied]);
+    check(
+        FIXUPS.load(Ordering::Relaxed) - before == faults,
+        b"u64 array: one fixup per fault",
+    );
+    write(b"u64 array: a copy running into a hole reports the elements before it\n");
+}
+
+fn clears_respect_the_hole(hole: usize) {
+    let before = FIXUPS.load(Ordering::Relaxed);
+    let mut faults = 0;
+    for start in hole - 300..hole {
+        let good = hole - start;
+        for len in [good, good + 1, good + 9, good + 100, 2000] {
+            let page = tail_of_good_page(hole, 400);
+            page.fill(FILL);
+            let left = clear(start as *mut u8, len);
+            let cleared = len - left;
+            let case = [good, len, left];
+            // Aligned doubleword stores: exactly up to the hole.
+            check_case(cleared == good, b"clear into the hole: count", &case);
+            faults += usize::from(len > good);
+            check_case(
+                page[400 - good..].iter().all(|&b| b == 0),
+                b"clear: not zeroed",
+                &case,
+            );
+            check_case(
+                page[..400 - good].iter().all(|&b| b == FILL),
+                b"clear: before written",
+                &case,
+            );
+        }
+    }
+    // The read-only page: nothing cleared.
+    let left = clear((hole + PAGE + 8) as *mut u8, 100);
+    faults += 1;
+    check_case(left == 100, b"clear of a read-only page", &[left]);
+    check(
+        FIXUPS.load(Ordering::Relaxed) - before == faults,
+        b"clear: one fixup per fault",
+    );
+    write(b"clear: a clear running into a hole or a read-only page reports what it left\n");
+}
+
+fn atomics_fault_on_a_missing_or_read_only_word(hole: usize) {
+    let read_only = hole + PAGE;
+    let before = FIXUPS.load(Ordering::Relaxed);
+    let mut faults = 0;
+    for (index, (op, ..)) in ATOMIC_CASES.into_iter().enumerate() {
+        check_case(
+            atomic(hole + 4, op) == Err(UserFault),
+            b"atomic in the hole",
+            &[index],
+        );
+        faults += 1;
+        // The read-only page holds zeros: this compare-exchange's
+        // comparison succeeds, so it writes on every architecture.
+        let op = match op {
+            UserAtomicOp::CompareExchange { new, .. } => {
+                UserAtomicOp::CompareExchange { expected: 0, new }
+            }
+            op => op,
+        };
+        let got = atomic(read_only + 8, op);
+        if op == UserAtomicOp::Load {
+            check_case(got == Ok(0), b"atomic load of a read-only word", &[index]);
+        } else {
+            check_case(
+                got == Err(UserFault),
+                b"atomic write to a read-only word",
+                &[index],
+            );
+            faults += 1;
+        }
+    }
+    check(
+        FIXUPS.load(Ordering::Relaxed) - before == faults,
+        b"atomics: one fixup per fault",
+    );
+    write(
+        b"atomics: every operation faults on a missing word, and every write on a read-only one\n",
+    );
 }
 
 #[unsafe(no_mangle)]
 extern "C" fn check_main() -> ! {
     all_lengths_and_alignments();
-    faults_go_to_the_fixup();
+    cstr_copies_stop_right_after_the_nul();
+    u64_array_copies_stop_right_after_the_zero();
+    clears_every_length_and_alignment();
+    atomics_give_the_old_value_and_leave_the_new();
+    let hole = map_test_pages();
+    faults_go_to_the_fixup(hole);
+    cstr_copies_respect_the_hole(hole);
+    u64_array_copies_respect_the_hole(hole);
+    clears_respect_the_hole(hole);
+    atomics_fault_on_a_missing_or_read_only_word(hole);
     exit(0)
 }
 

@@ -80,10 +80,11 @@ pub trait SyscallArg<C: ?Sized>: Sized {
     }
 }
 
-/// The value of a length parameter named by `#[len = …]`.
+/// The value of a length or size parameter named by `#[len = …]` or
+/// `#[size = …]`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the length of a slice argument",
-    label = "`#[len = …]` names this parameter",
+    message = "`{Self}` cannot be the length or size of a pointer argument",
+    label = "`#[len = …]` or `#[size = …]` names this parameter",
     note = "name a parameter of an integer type"
 )]
 pub trait SyscallLen {

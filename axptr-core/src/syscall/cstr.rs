@@ -17,7 +17,7 @@ use super::{
     SyscallArg, TraceCopied,
     trace::{ArgFormat, TraceArg, fmt_ptr},
 };
-use crate::{AddrSpaceProvider, PATH_MAX, UserConstPtr};
+use crate::{AddrSpaceProvider, PATH_MAX, UserConstPtr, strings::Limit};
 
 /// A C string argument copied into kernel memory (at most
 /// [`PATH_MAX`] bytes, NUL included); a `&CStr` parameter of a
@@ -40,13 +40,10 @@ impl CStrArg {
         max: usize,
         too_long: LinuxError,
     ) -> LinuxResult<Self> {
+        let limit = Limit::new(max.saturating_add(1), too_long);
         UserConstPtr::<c_char>::from(addr)
-            .read_cstring(provider, max.saturating_add(1))
+            .read_cstring_limited(provider, limit)
             .map(Self)
-            .map_err(|err| match err {
-                LinuxError::ENAMETOOLONG => too_long,
-                other => other,
-            })
     }
 
     /// [`copy_in`](Self::copy_in), or `None` for a null pointer.

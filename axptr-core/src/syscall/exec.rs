@@ -4,65 +4,53 @@
 //! A `&[CString]` parameter of a `#[syscall]` handler is a [`CStrArray`]:
 //! the array of pointers and every string are copied into kernel memory
 //! before the handler runs, as Linux's `execve` does before it touches the
-//! old image, with its limits:
-//!
-//! - a null array is empty (Linux accepts `execve(path, NULL, NULL)`);
-//! - more than [`MAX_ARG_STRINGS`] pointers: `E2BIG`;
-//! - a string longer than [`MAX_ARG_STRLEN`] bytes with its NUL: `E2BIG`;
-//! - the strings (with their NULs) and the pointer array together above
-//!   [`MAX_ARG_TOTAL`] bytes: `E2BIG` (Linux's limit for a default 8 MiB
-//!   stack; `argv` and `envp` are counted separately here);
-//! - an unreadable pointer or string: `EFAULT`.
-//!
-//! The strings are read from the last to the first, as Linux copies them,
-//! so that a hostile array gets the same errno. Memory grows with what was
+//! old image, by [`read_arg_strings`](crate::UserPtr::read_arg_strings)
+//! with its limits (all `E2BIG`): more than
+//! [`MAX_ARG_STRINGS`](crate::strings::MAX_ARG_STRINGS) pointers, a string
+//! longer than [`MAX_ARG_STRLEN`](crate::strings::MAX_ARG_STRLEN) bytes
+//! with its NUL, or strings and pointers above [`MAX_ARG_TOTAL`] bytes. A
+//! null array is empty (Linux accepts `execve(path, NULL, NULL)`); an
+//! unreadable pointer or string is `EFAULT`. Memory grows with what was
 //! read, never with the limits.
+//!
+//! Each array has its own budget here; Linux charges `argv` and `envp` to
+//! one. A handler that wants that checks the sum of
+//! [`CStrArray::bytes`] itself, or reads both arrays in its body with one
+//! [`ArgLimits`].
 
 use alloc::{ffi::CString, vec::Vec};
 use core::{
     ffi::{CStr, c_char},
     fmt,
-    mem::size_of,
     ops::Deref,
 };
 
-use axerrno::{LinuxError, LinuxResult};
-use memory_addr::PAGE_SIZE_4K;
+use axerrno::LinuxResult;
 
 use super::{
     SyscallArg, TraceCopied,
     trace::{ArgFormat, TraceArg, TraceValue, fmt_ptr, fmt_quoted},
 };
-use crate::{AddrSpaceProvider, UserConstPtr};
+use crate::{AddrSpaceProvider, UserConstPtr, strings::ArgLimits};
 
-/// The most strings an array may hold (Linux `MAX_ARG_STRINGS`).
-pub const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
-
-/// The longest string, NUL included (Linux `MAX_ARG_STRLEN`: 32 pages).
-pub const MAX_ARG_STRLEN: usize = 32 * PAGE_SIZE_4K;
-
-/// The most bytes an array may take: its strings with their NULs and its
-/// pointers (Linux's limit for the default 8 MiB stack: a quarter of it).
+/// The bytes one array may take, its strings with their NULs and its
+/// pointers: Linux's budget for the default 8 MiB stack (a quarter of it,
+/// `bprm_stack_limits`).
 pub const MAX_ARG_TOTAL: usize = 2 << 20;
-
-/// `E2BIG` where the string reader says `ENAMETOOLONG`.
-fn too_big(err: LinuxError) -> LinuxError {
-    match err {
-        LinuxError::ENAMETOOLONG => LinuxError::E2BIG,
-        other => other,
-    }
-}
 
 /// A null-terminated array of C strings copied into kernel memory: the
 /// value behind a `&[CString]` parameter (`argv`, `envp`).
 pub struct CStrArray {
     addr: usize,
     strings: Vec<CString>,
+    /// What the array took of its budget: strings, NULs and pointers.
+    bytes: usize,
 }
 
 impl CStrArray {
-    /// Copies the array at `addr` and its strings (see the
-    /// [module docs](self) for the limits).
+    /// Copies the array at `addr` and its strings with
+    /// [`read_arg_strings`](crate::UserPtr::read_arg_strings), within a
+    /// budget of [`MAX_ARG_TOTAL`] bytes; a null array is empty.
     ///
     /// # Errors
     ///
@@ -71,45 +59,27 @@ impl CStrArray {
         provider: &mut P,
         addr: usize,
     ) -> LinuxResult<Self> {
-        if addr == 0 {
-            return Ok(Self {
-                addr,
-                strings: Vec::new(),
-            });
-        }
-        let pointer = size_of::<UserConstPtr<c_char>>();
-        // No more pointers than the total allows: a longer array is `E2BIG`
-        // before its end is even looked for.
-        let max = MAX_ARG_STRINGS.min(MAX_ARG_TOTAL / pointer);
-        let pointers = UserConstPtr::<UserConstPtr<c_char>>::from(addr)
-            .read_null_terminated_vec(provider, max + 1)
-            .map_err(too_big)?;
-        // OVERFLOW: at most `MAX_ARG_TOTAL / pointer` pointers.
-        let mut total = pointers.len() * pointer;
-        let mut strings = Vec::new();
-        strings
-            .try_reserve_exact(pointers.len())
-            .map_err(|_| LinuxError::ENOMEM)?;
-        for string in pointers.iter().rev() {
-            let string = string
-                .read_cstring(provider, MAX_ARG_STRLEN)
-                .map_err(too_big)?;
-            // OVERFLOW: `total <= MAX_ARG_TOTAL` and a string is at most
-            // `MAX_ARG_STRLEN` bytes.
-            total += string.as_bytes_with_nul().len();
-            if total > MAX_ARG_TOTAL {
-                return Err(LinuxError::E2BIG);
-            }
-            strings.push(string);
-        }
-        strings.reverse();
-        Ok(Self { addr, strings })
+        let mut limits = ArgLimits::new(MAX_ARG_TOTAL);
+        let strings = UserConstPtr::<UserConstPtr<c_char>>::from(addr)
+            .read_arg_strings(provider, &mut limits)?;
+        Ok(Self {
+            addr,
+            strings,
+            bytes: MAX_ARG_TOTAL - limits.stack_left,
+        })
     }
 
     /// The user address of the array (0 for a null one).
     #[must_use]
     pub fn addr(&self) -> usize {
         self.addr
+    }
+
+    /// The bytes the array takes: its strings with their NULs, and one
+    /// pointer per string (what Linux charges to the new stack).
+    #[must_use]
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// The strings.

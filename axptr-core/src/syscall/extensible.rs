@@ -1,87 +1,22 @@
-//! Extensible structures: `openat2`'s `open_how`, `clone3`'s `clone_args`,
-//! `sched_setattr`'s `sched_attr`, whose size user space passes along.
+//! Extensible structures as arguments: `openat2`'s `open_how`, `clone3`'s
+//! `clone_args`, whose size user space passes along.
 //!
-//! Such a structure only ever grows at its end, and Linux copies it with
-//! `copy_struct_from_user`, so old programs and new kernels (and the other
-//! way round) agree on the common prefix:
-//!
-//! - a user size above a page: `E2BIG`;
-//! - a user structure smaller than the kernel's: the missing fields are
-//!   zero (what an older program means);
-//! - a larger one: the bytes the kernel does not know must all be zero
-//!   (`E2BIG` otherwise: the program asks for something this kernel cannot
-//!   do), and are read once;
-//! - unreadable memory: `EFAULT`.
-//!
-//! A syscall may also demand a first version's size (`OPEN_HOW_SIZE_VER0`,
+//! `#[size = size] how: Extensible<OpenHow, 24>` copies the structure with
+//! Linux's `copy_struct_from_user` rules ([`crate::copy_struct_from_user`],
+//! [`UserPtr::read_extensible`](crate::UserPtr::read_extensible)): above a
+//! page `E2BIG`; a smaller user structure has its missing fields zeroed (an
+//! older program); a larger one must have zero bytes past the kernel's
+//! structure (`E2BIG` otherwise: a newer program asks for something this
+//! kernel cannot do), read once; unreadable memory `EFAULT`. The second
+//! parameter is the syscall's first version's size (`OPEN_HOW_SIZE_VER0`,
 //! `CLONE_ARGS_SIZE_VER0`): `EINVAL` below it, before anything is read.
 
-use core::{
-    fmt,
-    mem::{MaybeUninit, size_of},
-    ops::Deref,
-};
+use core::{fmt, ops::Deref};
 
 use axerrno::{LinuxError, LinuxResult};
-use memory_addr::PAGE_SIZE_4K;
 
 use super::SyscallSizedArg;
 use crate::{AddrSpaceProvider, UserConstPtr, UserCopy};
-
-/// Copies a structure of `user_size` bytes at `src` into `dst` with Linux's
-/// `copy_struct_from_user` rules (see the [module docs](self)), after
-/// refusing sizes above a page (`E2BIG`).
-///
-/// # Errors
-///
-/// `E2BIG` for a size above a page or non-zero bytes past `T`; `EFAULT`
-/// for unreadable memory. `dst` is unchanged on error.
-pub fn copy_struct_from_user<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
-    provider: &mut P,
-    dst: &mut T,
-    src: UserConstPtr<u8>,
-    user_size: usize,
-) -> LinuxResult<()> {
-    if user_size > PAGE_SIZE_4K {
-        return Err(LinuxError::E2BIG);
-    }
-    let ksize = size_of::<T>();
-    if user_size > ksize {
-        // OVERFLOW: `ksize < user_size <= PAGE_SIZE_4K`; a wrapped
-        // address fails validation.
-        check_zeroed(provider, src.wrapping_add(ksize), user_size - ksize)?;
-    }
-    let size = ksize.min(user_size);
-    let mut value = MaybeUninit::<T>::zeroed();
-    // SAFETY: `value` has `ksize >= size` bytes; the all-zero `T` is valid
-    // and any bytes read over a prefix of it leave a valid `T` (UserCopy).
-    let bytes = unsafe { core::slice::from_raw_parts_mut(value.as_mut_ptr().cast::<u8>(), size) };
-    src.read_slice(provider, bytes)?;
-    // SAFETY: zeroed, then partly overwritten with bytes: a valid `T`.
-    *dst = unsafe { value.assume_init() };
-    Ok(())
-}
-
-/// `E2BIG` unless the `len` bytes at `src` are all zero (Linux's
-/// `check_zeroed_user`); `EFAULT` if they cannot be read.
-fn check_zeroed<P: AddrSpaceProvider + ?Sized>(
-    provider: &mut P,
-    src: UserConstPtr<u8>,
-    len: usize,
-) -> LinuxResult<()> {
-    let mut chunk = [0u8; 64];
-    let mut done = 0;
-    while done < len {
-        let n = (len - done).min(chunk.len());
-        let part = &mut chunk[..n];
-        src.wrapping_add(done).read_slice(provider, part)?;
-        if part.iter().any(|&b| b != 0) {
-            return Err(LinuxError::E2BIG);
-        }
-        done += n;
-    }
-    Ok(())
-}
 
 /// An extensible structure argument, copied in before the handler runs:
 /// `#[size = size] how: Extensible<OpenHow, 24>` (the second parameter is
@@ -138,7 +73,7 @@ impl<T, const MIN: usize> Extensible<T, MIN> {
     }
 }
 
-/// `EINVAL` below `MIN` bytes, then [`copy_struct_from_user`].
+/// `EINVAL` below `MIN` bytes, then [`crate::copy_struct_from_user`].
 impl<C, T, const MIN: usize> SyscallSizedArg<C> for Extensible<T, MIN>
 where
     C: AddrSpaceProvider + ?Sized,
@@ -148,10 +83,7 @@ where
         if size < MIN {
             return Err(LinuxError::EINVAL);
         }
-        // SAFETY: every bit pattern, all zeroes included, is a valid `T`
-        // (UserCopy).
-        let mut value = unsafe { core::mem::zeroed() };
-        copy_struct_from_user(ctx, &mut value, UserConstPtr::from(addr), size)?;
+        let value = UserConstPtr::<T>::from(addr).read_extensible(ctx, size)?;
         Ok(Self {
             value,
             user_size: size,

@@ -25,7 +25,16 @@ use crate::{AddrSpaceProvider, UserPtr};
 const WORD_BITS: usize = usize::BITS as usize;
 
 /// A descriptor set copied into kernel memory: the value behind
-/// `#[len = nfds] set: Option<&mut FdSet>`.
+/// `#[len = nfds] set: Option<&mut FdSet>`, `select`'s and `pselect6`'s
+/// bitmaps.
+///
+/// The first `nfds` bits (rounded up to whole `long`s, as Linux's
+/// `FDS_BYTES`) are copied in before the handler runs and back after it
+/// returned `Ok`, like Linux's `get_fd_set` and `set_fd_set`; a null set is
+/// `None`. A negative `int nfds` is `EINVAL`; `nfds` above
+/// [`MAX_FDS`](Self::MAX_FDS) is cut to it, as Linux cuts it to the size of
+/// the descriptor table (a handler with a smaller table reports set bits
+/// past it itself, `EBADF` in Linux).
 pub struct FdSet {
     addr: usize,
     nfds: usize,
@@ -36,8 +45,8 @@ impl FdSet {
     /// The most descriptors a set covers (Linux's default `nr_open`).
     pub const MAX_FDS: usize = 1 << 20;
 
-    /// Copies the set of `nfds` descriptors at `addr` (see the
-    /// [module docs](self)).
+    /// Copies the first `nfds` bits at `addr` (at most [`MAX_FDS`](Self::MAX_FDS),
+    /// rounded up to whole `long`s).
     ///
     /// # Errors
     ///

@@ -60,11 +60,11 @@ pub use buf::{SyscallBufArg, SyscallSizedArg};
 #[cfg(feature = "alloc")]
 pub use cstr::CStrArg;
 #[cfg(feature = "alloc")]
-pub use exec::{CStrArray, MAX_ARG_STRINGS, MAX_ARG_STRLEN, MAX_ARG_TOTAL};
-pub use extensible::{Extensible, copy_struct_from_user};
+pub use exec::{CStrArray, MAX_ARG_TOTAL};
+pub use extensible::Extensible;
 #[cfg(feature = "alloc")]
 pub use fdset::FdSet;
-pub use output::SyscallOutput;
+pub use output::{SyscallOutput, trace_output};
 pub use raw::RawArg;
 #[doc(hidden)]
 pub use render::__probe;

@@ -10,6 +10,8 @@
 
 use axerrno::LinuxResult;
 
+use super::TraceCopied;
+
 /// A kernel copy that the entry writes back to user memory after the
 /// handler returned `Ok`.
 #[diagnostic::on_unimplemented(
@@ -18,7 +20,10 @@ use axerrno::LinuxResult;
     note = "take it by value (`buf: {Self}`): the handler owns it; `&mut` is for arguments the \
             entry copies back after `Ok` (`#[out] &mut T`, `&mut [T]`, `FdSet`)"
 )]
-pub trait SyscallOutput<C: ?Sized> {
+///
+/// Outputs are traced from their copy (what was copied out), hence the
+/// [`TraceCopied`] supertrait.
+pub trait SyscallOutput<C: ?Sized>: TraceCopied {
     /// Writes the copy back. `output_len` is what the handler's result says
     /// it produced ([`SyscallReturn::output_len`](super::SyscallReturn::output_len)),
     /// for arguments that copy back only that much.
@@ -27,6 +32,16 @@ pub trait SyscallOutput<C: ?Sized> {
     ///
     /// `EFAULT` if the user memory cannot be written.
     fn copy_out(&mut self, ctx: &mut C, output_len: Option<usize>) -> LinuxResult<()>;
+}
+
+/// The trace of an output argument (through [`SyscallOutput`], so that a
+/// type that is not one is reported once, as not an output).
+#[inline]
+pub fn trace_output<'a, C: ?Sized, T: SyscallOutput<C>>(
+    copied: Option<&'a T>,
+    raw: usize,
+) -> super::TraceArg<'a> {
+    T::trace_copied(copied, raw)
 }
 
 /// Nothing to do for an absent (null) argument.

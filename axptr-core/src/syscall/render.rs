@@ -44,6 +44,12 @@ use crate::{UserPtr, access::Access};
 /// assert_eq!(TraceDisplay(&ts).to_string(), "{tv_sec=1, tv_nsec=500000000}");
 /// assert_eq!(TraceDisplay(&[3u32, 4]).to_string(), "[3, 4]");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no strace rendering",
+    label = "not `SyscallTrace`",
+    note = "add `#[derive(SyscallTrace)]` to the struct, implement `SyscallTrace` for it, or leave \
+            the field out of the trace with `#[trace(skip)]`"
+)]
 pub trait SyscallTrace {
     /// Renders the value as strace shows it inside a structure or array.
     ///
@@ -201,8 +207,8 @@ pub fn fmt_oct<T: fmt::Octal>(value: &T, f: &mut fmt::Formatter<'_>) -> fmt::Res
 /// the type has it, the address otherwise.
 ///
 /// Rust has no specialization, but method lookup tries `&&Probe<T>` before
-/// `&Probe<T>`: the first finds [`ViaTrace`] only when `T: SyscallTrace`,
-/// the second always finds [`ViaAddress`]. `#[syscall]` writes
+/// `&Probe<T>`: the first finds `ViaTrace` only when `T: SyscallTrace`,
+/// the second always finds `ViaAddress`. `#[syscall]` writes
 /// `(&&Probe::<T>::NEW).renderer()` with `T` concrete, so the choice is
 /// made where the handler is compiled.
 #[doc(hidden)]
@@ -253,6 +259,8 @@ mod tests {
 
     struct Plain;
 
+    // The double borrow is the probe: it is what picks the rendering.
+    #[allow(clippy::needless_borrow)]
     #[test]
     fn the_probe_finds_the_rendering_when_there_is_one() {
         assert!((&&Probe::<u32>::NEW).renderer().is_some());

@@ -50,7 +50,7 @@ use crate::{
 };
 
 /// The most bytes a slice argument copies into kernel memory; longer user
-/// buffers are cut to this prefix (see the [module docs](self)).
+/// buffers are cut to this prefix (see the [`slice`](super::slice) docs).
 pub const MAX_SLICE_ARG_BYTES: usize = 1 << 20;
 
 /// How many elements of a `len`-element buffer are copied.

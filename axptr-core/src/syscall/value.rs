@@ -23,7 +23,7 @@
 
 use core::{
     fmt,
-    mem::size_of,
+    mem::{MaybeUninit, size_of},
     ops::{Deref, DerefMut},
 };
 
@@ -46,33 +46,58 @@ fn check_size<T>(size: Option<usize>) -> LinuxResult<()> {
 
 /// A structure copied from user memory before the handler runs: the value
 /// behind a `&T` parameter.
+///
+/// The entry keeps it in a slot of its own and the constructors fill that
+/// slot in place: the structure is read straight into the memory the
+/// handler borrows, never moved (or zeroed first) around the copy.
 pub struct ValueIn<T> {
     addr: usize,
-    value: T,
+    /// Initialized: a `ValueIn` is only seen once its copy succeeded (a
+    /// constructor that fails empties the slot again).
+    value: MaybeUninit<T>,
     render: Option<TraceFn<T>>,
 }
 
-impl<T: UserCopy> ValueIn<T> {
-    /// Checks `size` (if given) and copies the `T` at `addr`. `render` is
-    /// how the trace shows it (`None`: the address).
+impl<T> ValueIn<T> {
+    /// Checks `size` (if given), copies the `T` at `addr` into `slot` and
+    /// returns it. `render` is how the trace shows it (`None`: the
+    /// address). On error, `slot` is `None`.
     ///
     /// # Errors
     ///
     /// `EINVAL` for a size other than `size_of::<T>()`; `EFAULT` for a
     /// null, unmapped or unreadable `T`.
-    pub fn copy_in<P: AddrSpaceProvider + ?Sized>(
+    #[inline]
+    pub fn copy_in<'s, P: AddrSpaceProvider + ?Sized>(
+        slot: &'s mut Option<Self>,
         provider: &mut P,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Self> {
+    ) -> LinuxResult<&'s mut Self>
+    where
+        T: UserCopy,
+    {
+        *slot = None;
         check_size::<T>(size)?;
-        let value = UserConstPtr::<T>::from(addr).read(provider)?;
-        Ok(Self {
+        let holder = slot.insert(Self {
             addr,
-            value,
+            value: MaybeUninit::uninit(),
             render,
-        })
+        });
+        let dst = holder.value.as_mut_ptr().cast::<u8>();
+        // SAFETY: the bytes of `value`, `size_of::<T>()` of them, in kernel
+        // memory, borrowed for this copy only (writing bytes into a
+        // `MaybeUninit` is always allowed).
+        let bytes = unsafe { core::slice::from_raw_parts_mut(dst, size_of::<T>()) };
+        if let Err(err) = UserConstPtr::<u8>::from(addr).read_slice(provider, bytes) {
+            // Not a `T` yet: nobody may see it.
+            *slot = None;
+            return Err(err);
+        }
+        // Every byte was written, and any bytes are a valid `T` (UserCopy):
+        // `value` is initialized. (The slot was just filled.)
+        slot.as_mut().ok_or(LinuxError::EFAULT)
     }
 
     /// [`copy_in`](Self::copy_in), or `None` for a null pointer (whose size
@@ -81,16 +106,30 @@ impl<T: UserCopy> ValueIn<T> {
     /// # Errors
     ///
     /// As [`copy_in`](Self::copy_in).
-    pub fn copy_in_nullable<P: AddrSpaceProvider + ?Sized>(
+    #[inline]
+    pub fn copy_in_nullable<'s, P: AddrSpaceProvider + ?Sized>(
+        slot: &'s mut Option<Option<Self>>,
         provider: &mut P,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Option<Self>> {
-        if addr == 0 {
-            return Ok(None);
+    ) -> LinuxResult<&'s mut Option<Self>>
+    where
+        T: UserCopy,
+    {
+        *slot = Some(None);
+        if addr != 0 {
+            let failed = match slot {
+                Some(inner) => Self::copy_in(inner, provider, addr, size, render).err(),
+                None => None,
+            };
+            if let Some(err) = failed {
+                *slot = None;
+                return Err(err);
+            }
         }
-        Self::copy_in(provider, addr, size, render).map(Some)
+        // (The slot was just filled.)
+        slot.as_mut().ok_or(LinuxError::EFAULT)
     }
 
     /// The user address it was copied from.
@@ -103,21 +142,23 @@ impl<T: UserCopy> ValueIn<T> {
 impl<T> Deref for ValueIn<T> {
     type Target = T;
 
+    #[inline]
     fn deref(&self) -> &T {
-        &self.value
+        // SAFETY: initialized (the field's invariant).
+        unsafe { self.value.assume_init_ref() }
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for ValueIn<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.value, f)
+        fmt::Debug::fmt(&**self, f)
     }
 }
 
 impl<T> TraceValue for ValueIn<T> {
     fn fmt_value(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.render {
-            Some(render) => render(&self.value, f),
+            Some(render) => render(self, f),
             None => fmt_ptr(self.addr, f),
         }
     }
@@ -143,24 +184,25 @@ pub struct ValueOut<T> {
     copied_out: bool,
 }
 
-impl<T: UserCopy> ValueOut<T> {
-    /// Checks `size` (if given) and makes a zeroed `T` for the handler to
-    /// fill (`#[out]`). Nothing is checked about `addr` yet.
+impl<T> ValueOut<T> {
+    /// Checks `size` (if given) and puts a zeroed `T` for the handler to
+    /// fill (`#[out]`) in `slot`. Nothing is checked about `addr` yet.
     ///
     /// # Errors
     ///
     /// `EINVAL` for a size other than `size_of::<T>()`.
-    pub fn new(addr: usize, size: Option<usize>, render: Option<TraceFn<T>>) -> LinuxResult<Self> {
+    #[inline]
+    pub fn new(
+        slot: &mut Option<Self>,
+        addr: usize,
+        size: Option<usize>,
+        render: Option<TraceFn<T>>,
+    ) -> LinuxResult<&mut Self>
+    where
+        T: UserCopy,
+    {
         check_size::<T>(size)?;
-        // SAFETY: every bit pattern, all zeroes included, is a valid `T`
-        // (UserCopy).
-        let value = unsafe { core::mem::zeroed() };
-        Ok(Self {
-            addr,
-            value,
-            render,
-            copied_out: false,
-        })
+        Ok(slot.insert(Self::zeroed(addr, render)))
     }
 
     /// [`new`](Self::new), or `None` for a null pointer.
@@ -168,40 +210,45 @@ impl<T: UserCopy> ValueOut<T> {
     /// # Errors
     ///
     /// As [`new`](Self::new).
+    #[inline]
     pub fn new_nullable(
+        slot: &mut Option<Option<Self>>,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Option<Self>> {
-        if addr == 0 {
-            return Ok(None);
+    ) -> LinuxResult<&mut Option<Self>>
+    where
+        T: UserCopy,
+    {
+        let inner = slot.insert(None);
+        if addr != 0 {
+            check_size::<T>(size)?;
+            *inner = Some(Self::zeroed(addr, render));
         }
-        Self::new(addr, size, render).map(Some)
+        Ok(inner)
     }
 
-    /// Checks `size` (if given) and copies the `T` at `addr` in, for the
-    /// handler to update (`#[inout]`).
+    /// Checks `size` (if given) and copies the `T` at `addr` into `slot`,
+    /// for the handler to update (`#[inout]`).
     ///
     /// # Errors
     ///
     /// As [`ValueIn::copy_in`].
-    pub fn copy_in_out<P: AddrSpaceProvider + ?Sized>(
+    #[inline]
+    pub fn copy_in_out<'s, P: AddrSpaceProvider + ?Sized>(
+        slot: &'s mut Option<Self>,
         provider: &mut P,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Self> {
-        let ValueIn {
-            addr,
-            value,
-            render,
-        } = ValueIn::copy_in(provider, addr, size, render)?;
-        Ok(Self {
-            addr,
-            value,
-            render,
-            copied_out: false,
-        })
+    ) -> LinuxResult<&'s mut Self>
+    where
+        T: UserCopy,
+    {
+        check_size::<T>(size)?;
+        let holder = slot.insert(Self::zeroed(addr, render));
+        holder.fill(provider)?;
+        Ok(holder)
     }
 
     /// [`copy_in_out`](Self::copy_in_out), or `None` for a null pointer.
@@ -209,16 +256,47 @@ impl<T: UserCopy> ValueOut<T> {
     /// # Errors
     ///
     /// As [`copy_in_out`](Self::copy_in_out).
-    pub fn copy_in_out_nullable<P: AddrSpaceProvider + ?Sized>(
+    #[inline]
+    pub fn copy_in_out_nullable<'s, P: AddrSpaceProvider + ?Sized>(
+        slot: &'s mut Option<Option<Self>>,
         provider: &mut P,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<Option<Self>> {
-        if addr == 0 {
-            return Ok(None);
+    ) -> LinuxResult<&'s mut Option<Self>>
+    where
+        T: UserCopy,
+    {
+        let inner = slot.insert(None);
+        if addr != 0 {
+            check_size::<T>(size)?;
+            inner.insert(Self::zeroed(addr, render)).fill(provider)?;
         }
-        Self::copy_in_out(provider, addr, size, render).map(Some)
+        Ok(inner)
+    }
+
+    #[inline]
+    fn zeroed(addr: usize, render: Option<TraceFn<T>>) -> Self
+    where
+        T: UserCopy,
+    {
+        Self {
+            addr,
+            // SAFETY: every bit pattern, all zeroes included, is a valid `T`
+            // (UserCopy).
+            value: unsafe { core::mem::zeroed() },
+            render,
+            copied_out: false,
+        }
+    }
+
+    #[inline]
+    fn fill<P: AddrSpaceProvider + ?Sized>(&mut self, provider: &mut P) -> LinuxResult<()>
+    where
+        T: UserCopy,
+    {
+        UserConstPtr::<T>::from(self.addr)
+            .read_slice(provider, core::slice::from_mut(&mut self.value))
     }
 
     /// The user address it is copied to.
@@ -230,8 +308,10 @@ impl<T: UserCopy> ValueOut<T> {
 
 /// Writes the whole `T` (the handler's result does not count).
 impl<C: AddrSpaceProvider + ?Sized, T: UserCopy> SyscallOutput<C> for ValueOut<T> {
+    #[inline]
     fn copy_out(&mut self, ctx: &mut C, _output_len: Option<usize>) -> LinuxResult<()> {
-        UserPtr::<T>::from(self.addr).write(ctx, self.value)?;
+        // From the holder, not a copy of the value on the stack.
+        UserPtr::<T>::from(self.addr).write_slice(ctx, core::slice::from_ref(&self.value))?;
         self.copied_out = true;
         Ok(())
     }
@@ -240,12 +320,14 @@ impl<C: AddrSpaceProvider + ?Sized, T: UserCopy> SyscallOutput<C> for ValueOut<T
 impl<T> Deref for ValueOut<T> {
     type Target = T;
 
+    #[inline]
     fn deref(&self) -> &T {
         &self.value
     }
 }
 
 impl<T> DerefMut for ValueOut<T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.value
     }

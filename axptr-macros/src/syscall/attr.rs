@@ -185,8 +185,14 @@ fn cstr_limit(attr: &Attribute) -> syn::Result<CStrLimit> {
     let mut err = None;
     attr.parse_nested_meta(|meta| {
         if meta.path.is_ident("max") {
-            let lit: syn::LitInt = meta.value()?.parse()?;
-            max = Some(lit.base10_parse::<usize>()?);
+            let value = meta.value()?;
+            let lit: syn::LitInt = value.parse().map_err(|_| {
+                value.error("`max` is a byte count: a non-negative integer literal")
+            })?;
+            let parsed = lit.base10_parse::<usize>().map_err(|_| {
+                syn::Error::new_spanned(&lit, "`max` is a byte count: a non-negative integer")
+            })?;
+            max = Some(parsed);
         } else if meta.path.is_ident("err") {
             err = Some(meta.value()?.parse::<Ident>()?);
         } else {

@@ -104,10 +104,18 @@ pub fn entry(handler: &Handler) -> TokenStream {
             (Some(_), Some((value, _))) => quote!(::core::option::Option::Some(#value)),
             _ => quote!(::core::option::Option::None),
         };
-        // Errors about the conversion point at the parameter's type.
-        let span = ty.span();
+        // Errors about the conversion point at the parameter's type (at the
+        // structure, for a reference to one).
+        let span = match param.kind() {
+            Kind::ValueIn { elem, .. }
+            | Kind::ValueOut { elem, .. }
+            | Kind::BufMut { elem, .. } => elem.span(),
+            _ => ty.span(),
+        };
         let srt = rt_at(span);
-        let render = |elem: &syn::Type| quote!((&&#rt::__probe::Probe::<#elem>::NEW).renderer());
+        // How the trace renders a structure: chosen where the handler is
+        // compiled (its `SyscallTrace`, or the address).
+        let render = |elem: &syn::Type| quote_spanned!(span=> (&&#srt::__probe::Probe::<#elem>::NEW).renderer());
 
         // By-value kinds: the handler owns the argument.
         match param.kind() {
@@ -164,9 +172,9 @@ pub fn entry(handler: &Handler) -> TokenStream {
                             None => quote!(__axptr::LinuxError::ENAMETOOLONG),
                         };
                         let make = if optional {
-                            quote!(copy_in_nullable)
+                            quote_spanned!(span=> copy_in_nullable)
                         } else {
-                            quote!(copy_in)
+                            quote_spanned!(span=> copy_in)
                         };
                         quote_spanned!(span=> #srt::CStrArg::#make(#ctx, #reg, #max, #err)?)
                     }
@@ -193,9 +201,9 @@ pub fn entry(handler: &Handler) -> TokenStream {
             }
             Kind::SliceOut(elem) => {
                 let make = if param.attrs.inout.is_some() {
-                    quote!(copy_in_out)
+                    quote_spanned!(span=> copy_in_out)
                 } else {
-                    quote!(new)
+                    quote_spanned!(span=> new)
                 };
                 let holder = quote_spanned!(span=> #srt::SliceOut<#elem>);
                 let convert =
@@ -205,13 +213,13 @@ pub fn entry(handler: &Handler) -> TokenStream {
             Kind::ValueIn { elem, optional } => {
                 let holder = option(quote_spanned!(span=> #srt::ValueIn<#elem>), optional);
                 let make = if optional {
-                    quote!(copy_in_nullable)
+                    quote_spanned!(span=> copy_in_nullable)
                 } else {
-                    quote!(copy_in)
+                    quote_spanned!(span=> copy_in)
                 };
                 let render = render(elem);
                 let convert = quote_spanned! {span=>
-                    #srt::ValueIn::<#elem>::#make(#ctx, #reg, #size, #render)?
+                    #srt::ValueIn::<#elem>::#make(&mut #bind, #ctx, #reg, #size, #render)?
                 };
                 let pass = if optional {
                     quote!(#bind.as_deref())
@@ -225,12 +233,18 @@ pub fn entry(handler: &Handler) -> TokenStream {
                 let render = render(elem);
                 let value_out = quote_spanned!(span=> #srt::ValueOut::<#elem>);
                 let convert = match (param.attrs.inout.is_some(), optional) {
-                    (false, false) => quote!(#value_out::new(#reg, #size, #render)?),
-                    (false, true) => quote!(#value_out::new_nullable(#reg, #size, #render)?),
-                    (true, false) => quote!(#value_out::copy_in_out(#ctx, #reg, #size, #render)?),
-                    (true, true) => {
-                        quote!(#value_out::copy_in_out_nullable(#ctx, #reg, #size, #render)?)
+                    (false, false) => {
+                        quote_spanned!(span=> #value_out::new(&mut #bind, #reg, #size, #render)?)
                     }
+                    (false, true) => quote_spanned! {span=>
+                        #value_out::new_nullable(&mut #bind, #reg, #size, #render)?
+                    },
+                    (true, false) => quote_spanned! {span=>
+                        #value_out::copy_in_out(&mut #bind, #ctx, #reg, #size, #render)?
+                    },
+                    (true, true) => quote_spanned! {span=>
+                        #value_out::copy_in_out_nullable(&mut #bind, #ctx, #reg, #size, #render)?
+                    },
                 };
                 let pass = if optional {
                     quote!(#bind.as_deref_mut())
@@ -257,8 +271,13 @@ pub fn entry(handler: &Handler) -> TokenStream {
         slots.push(quote! {
             let mut #bind: ::core::option::Option<#holder> = ::core::option::Option::None;
         });
-        copies.push(quote! {
-            let #bind = #bind.insert(#convert);
+        // Structures are read into their slot in place (never moved after the
+        // copy); the other holders are made, then put in it.
+        let in_place = matches!(param.kind(), Kind::ValueIn { .. } | Kind::ValueOut { .. });
+        copies.push(if in_place {
+            quote!(let #bind = #convert;)
+        } else {
+            quote!(let #bind = #bind.insert(#convert);)
         });
         if output {
             copy_backs.push(quote_spanned! {span=>
@@ -268,7 +287,11 @@ pub fn entry(handler: &Handler) -> TokenStream {
             });
         }
         call_args.push(pass);
-        trace_args.push(quote!(#rt::TraceCopied::trace_copied(#bind.as_ref(), #reg)));
+        trace_args.push(if output {
+            quote_spanned!(span=> #srt::trace_output::<#ctx_ty, #holder>(#bind.as_ref(), #reg))
+        } else {
+            quote!(#rt::TraceCopied::trace_copied(#bind.as_ref(), #reg))
+        });
     }
 
     let call = quote_spanned! {ret_span=>

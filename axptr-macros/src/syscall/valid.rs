@@ -226,7 +226,7 @@ fn check_output_attrs(param: &Param, errors: &mut Errors) {
 /// `#[len = …]` and `#[size = …]`: where they may go, and what they name.
 fn check_extent(handler: &Handler, param: &Param, errors: &mut Errors) {
     let attrs = &param.attrs;
-    if param.is_slice() && attrs.len.is_none() && !attrs.extent_malformed {
+    if param.is_slice() && attrs.extent().is_none() && !attrs.extent_malformed {
         errors.push(syn::Error::new_spanned(
             param.ty,
             "a slice argument needs its length: add `#[len = <parameter>]` before it, \
@@ -259,7 +259,7 @@ fn check_extent(handler: &Handler, param: &Param, errors: &mut Errors) {
         };
         match misplaced {
             Some(message) => errors.push(syn::Error::new_spanned(attr, message)),
-            None => check_target(handler, "len", target, "length", errors),
+            None => check_target(handler, param, "len", target, "length", errors),
         }
     }
     if let Some((attr, target)) = &attrs.size {
@@ -276,14 +276,21 @@ fn check_extent(handler: &Handler, param: &Param, errors: &mut Errors) {
         };
         match misplaced {
             Some(message) => errors.push(syn::Error::new_spanned(attr, message)),
-            None => check_target(handler, "size", target, "size", errors),
+            None => check_target(handler, param, "size", target, "size", errors),
         }
     }
 }
 
 /// The parameter named by `#[len = target]` or `#[size = target]` must be
 /// an integer parameter.
-fn check_target(handler: &Handler, attr: &str, target: &Ident, what: &str, errors: &mut Errors) {
+fn check_target(
+    handler: &Handler,
+    param: &Param,
+    attr: &str,
+    target: &Ident,
+    what: &str,
+    errors: &mut Errors,
+) {
     let is_context = handler.context.as_ref().is_some_and(
         |context| matches!(&*context.param.pat, syn::Pat::Ident(pat) if pat.ident == *target),
     );
@@ -293,6 +300,13 @@ fn check_target(handler: &Handler, attr: &str, target: &Ident, what: &str, error
         .find(|other| other.ident == Some(target))
     {
         Some(other) if matches!(other.kind(), Kind::Value) => {}
+        Some(other) if std::ptr::eq(other, param) => errors.push(syn::Error::new_spanned(
+            target,
+            format!(
+                "`{target}` is this argument itself; `#[{attr} = …]` names the other parameter, \
+                 the one that holds the {what}"
+            ),
+        )),
         Some(_) => errors.push(syn::Error::new_spanned(
             target,
             format!("`{target}` is not a {what}: name an integer parameter"),
