@@ -1271,6 +1271,31 @@ fn hostile_structures(r: &mut Rig) -> LinuxResult<()> {
         &[AT, 0, 0, 0],
         "a null path with AT_FDCWD: EFAULT, as Linux",
     );
+    let ignore = r.put(Sigaction {
+        sa_handler: abi::SIG_IGN,
+        ..Sigaction::default()
+    })?;
+    r.call(nr::RT_SIGACTION, &[u(abi::SIGALRM), ignore, 0, SS]);
+    let storm = r.put(Itimerval {
+        it_interval: Timeval {
+            tv_sec: 0,
+            tv_usec: 1,
+        },
+        it_value: Timeval {
+            tv_sec: 0,
+            tv_usec: 1,
+        },
+    })?;
+    r.call(nr::SETITIMER, &[u(abi::ITIMER_REAL), storm, 0]);
+    let days = r.put(ts(1_000_000, 0))?;
+    r.edge(
+        nr::NANOSLEEP,
+        &[days, 0],
+        "a 1 µs timer whose signal is ignored, through 11 days of fake time: \
+         its expiries are counted, not stepped through",
+    );
+    r.call(nr::SETITIMER, &[u(abi::ITIMER_REAL), 0, 0]);
+    r.note("a null value disarms the timer (a misfeature Linux keeps)");
     Ok(())
 }
 
@@ -2033,7 +2058,7 @@ fn exit(r: &mut Rig, robust_entry: usize) -> LinuxResult<()> {
     r.call(nr::EXIT_GROUP, &[3]);
     let word = r.get::<u32>(robust_entry + 8)?;
     r.note(format!(
-        "the held futex word now reads {word:#x}: FUTEX_OWNER_DIED | 1000"
+        "the held futex word now reads {word:#x}: FUTEX_OWNER_DIED, the dead owner's TID cleared"
     ));
     Ok(())
 }

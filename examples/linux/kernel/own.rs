@@ -132,7 +132,7 @@ impl<C: ?Sized, T: UserCopy + Default, const MIN: usize> SyscallBufArg<C>
     }
 }
 
-impl<C: AddrSpaceProvider + ?Sized, T: UserCopy, const MIN: usize> SyscallOutput<C>
+impl<C: AddrSpaceProvider + ?Sized, T: UserCopy + SyscallTrace, const MIN: usize> SyscallOutput<C>
     for ExtensibleOut<T, MIN>
 {
     fn copy_out(&mut self, ctx: &mut C, _: Option<usize>) -> LinuxResult<()> {

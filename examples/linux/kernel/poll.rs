@@ -227,7 +227,10 @@ fn select_once(
     for ((set, ready), wanted) in sets.into_iter().zip(out.iter_mut()).zip(wanted) {
         ready.clear();
         let Some(set) = set else { continue };
-        for fd in set.iter() {
+        // Linux looks at the bits of the descriptor table's capacity only
+        // (at least one `long`); a huge `nfds` costs no more.
+        let capacity = p.files.len().max(usize::BITS as usize).min(set.nfds());
+        for fd in (0..capacity).filter(|&fd| set.contains(fd)) {
             let fd32 = i32::try_from(fd).map_err(|_| LinuxError::EBADF)?;
             let events = fd_events(p, fd32).ok_or(LinuxError::EBADF)?;
             if events & wanted != 0 {

@@ -102,7 +102,7 @@ pub fn sys_sysinfo(p: &mut Process, #[out] info: &mut Sysinfo) -> LinuxResult<()
         loads: [2048, 1024, 512],
         totalram: 256 << 20,
         freeram: 200 << 20,
-        procs: 2 + p.threads.len() as u16,
+        procs: u16::try_from(2 + p.threads.len()).unwrap_or(u16::MAX),
         mem_unit: 1,
         ..Sysinfo::default()
     };
@@ -356,10 +356,18 @@ fn walk_robust_list(p: &mut Process, tid: i32, head: UserPtr<RobustListHead>) ->
             break;
         }
         let word = UserPtr::<u32>::from(entry.wrapping_add_signed(list.futex_offset as isize));
-        let value = word.read(p)?;
-        if value & abi::FUTEX_TID_MASK == tid as u32 {
-            word.write(p, value | abi::FUTEX_OWNER_DIED)?;
-            marked += 1;
+        // Linux's `handle_futex_death`: a compare-exchange, since the
+        // other threads of the process may be changing the word.
+        let mut value = word.atomic_load(p)?;
+        while value & abi::FUTEX_TID_MASK == tid as u32 {
+            let new = (value & abi::FUTEX_WAITERS) | abi::FUTEX_OWNER_DIED;
+            match word.atomic_compare_exchange(p, value, new)? {
+                old if old == value => {
+                    marked += 1;
+                    break;
+                }
+                old => value = old,
+            }
         }
         entry = UserPtr::<usize>::from(entry).read(p)?;
     }
@@ -391,7 +399,9 @@ pub fn sys_futex(
                 0 => None,
                 _ => Some(timespec_ns(&timeout.read::<Timespec, _>(p)?)?),
             };
-            if uaddr.read::<u32, _>(p)? != val {
+            // The word is loaded atomically, at the moment the wait
+            // decides (Linux's `get_futex_value_locked`).
+            if uaddr.user_ptr::<u32>().atomic_load(p)? != val {
                 return Err(LinuxError::EAGAIN);
             }
             // Nothing else runs that could wake this thread: the wait ends
@@ -472,6 +482,9 @@ pub fn sys_exit_group(p: &mut Process, status: i32) -> LinuxResult<()> {
     Ok(())
 }
 
+/// The most threads the model's process may have (`RLIMIT_NPROC`).
+const MAX_THREADS: usize = 1024;
+
 /// `clone3(args, size)`: `clone_args` is extensible (64 bytes as first
 /// published, 88 today); the model makes threads only. The tid pointers
 /// inside it are written when the flags ask for it (`CLONE_PARENT_SETTID`
@@ -493,6 +506,9 @@ pub fn sys_clone3(
         // The model's threads only: a fork, or a thread that is not one,
         // is refused.
         return Err(LinuxError::EINVAL);
+    }
+    if p.threads.len() >= MAX_THREADS {
+        return Err(LinuxError::EAGAIN);
     }
     let tid = p.next_tid();
     let tid_word = |addr: u64| UserPtr::<i32>::from(addr as usize);

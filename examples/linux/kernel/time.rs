@@ -159,27 +159,31 @@ impl Clock {
 }
 
 impl Process {
-    /// Moves the clock to `target_ns`, firing the timers that expire on the
-    /// way (each queues its signal).
+    /// Moves the clock to `target_ns` and fires the timers due by then,
+    /// each once: a periodic timer that expired several times on the way
+    /// counts the missed expiries as its overrun (a hostile 1 ns period
+    /// costs one step, not a billion).
     pub fn advance_to(&mut self, target_ns: u64) {
-        while let Some(at) = self.clock.next_expiry().filter(|&at| at <= target_ns) {
-            self.clock.now_ns = self.clock.now_ns.max(at);
-            self.fire_due();
-        }
-        self.clock.now_ns = self.clock.now_ns.max(target_ns);
-    }
-
-    /// Fires every timer whose time has come, and re-arms periodic ones.
-    fn fire_due(&mut self) {
-        let now = self.clock.now_ns;
-        let rearm = |armed: Expiry| {
-            (armed.interval_ns > 0).then(|| Expiry {
-                at_ns: armed.at_ns.saturating_add(armed.interval_ns).max(now + 1),
+        let now = self.clock.now_ns.max(target_ns);
+        self.clock.now_ns = now;
+        // The next expiry after `now`, and how many were missed.
+        let rearm = |armed: Expiry| -> (Option<Expiry>, u64) {
+            if armed.interval_ns == 0 {
+                return (None, 0);
+            }
+            let missed = (now - armed.at_ns) / armed.interval_ns;
+            let next = missed
+                .saturating_add(1)
+                .saturating_mul(armed.interval_ns)
+                .saturating_add(armed.at_ns);
+            let expiry = Expiry {
+                at_ns: next,
                 interval_ns: armed.interval_ns,
-            })
+            };
+            (Some(expiry), missed)
         };
         if let Some(armed) = self.clock.itimer_real.filter(|armed| armed.at_ns <= now) {
-            self.clock.itimer_real = rearm(armed);
+            self.clock.itimer_real = rearm(armed).0;
             let info = Siginfo::user(abi::SIGALRM, abi::SI_KERNEL, 0, 0);
             signal::generate(self, info);
         }
@@ -190,7 +194,9 @@ impl Process {
             let Some(armed) = timer.armed.filter(|armed| armed.at_ns <= now) else {
                 continue;
             };
-            timer.armed = rearm(armed);
+            let (next, missed) = rearm(armed);
+            timer.armed = next;
+            timer.overrun = i32::try_from(missed).unwrap_or(i32::MAX);
             let timer = *timer;
             if timer.notify != abi::SIGEV_NONE {
                 let info = Siginfo::timer(timer.signo, id as i32, timer.overrun, timer.value);
@@ -202,27 +208,34 @@ impl Process {
     /// Sleeps until `target_ns`, unless a timer's signal interrupts the
     /// sleep first (`Err(remaining)`).
     pub fn sleep_until(&mut self, target_ns: u64) -> Result<(), u64> {
-        while let Some(at) = self.clock.next_expiry().filter(|&at| at <= target_ns) {
-            self.advance_to(at);
+        for _ in 0..MAX_WAIT_STEPS {
+            match self.clock.next_expiry().filter(|&at| at <= target_ns) {
+                Some(at) => self.advance_to(at),
+                None => break,
+            }
             if signal::has_deliverable(self) {
                 return Err(target_ns - self.clock.now_ns);
             }
         }
         self.advance_to(target_ns);
+        if signal::has_deliverable(self) {
+            return Err(0);
+        }
         Ok(())
     }
 
     /// Waits up to `timeout_ns` for `ready` to hold, moving the clock to
     /// the timers on the way; `None` waits as long as a timer can end the
     /// wait. Returns whether `ready` held (a signal to deliver ends the
-    /// wait with `EINTR`).
+    /// wait with `EINTR`). After [`MAX_WAIT_STEPS`] timer expiries the
+    /// clock jumps to the deadline (or the wait ends with `EAGAIN`).
     pub fn wait_until(
         &mut self,
         timeout_ns: Option<u64>,
         mut ready: impl FnMut(&mut Process) -> bool,
     ) -> LinuxResult<bool> {
         let deadline = timeout_ns.map(|ns| self.clock.now_ns.saturating_add(ns));
-        loop {
+        for _ in 0..MAX_WAIT_STEPS {
             if ready(self) {
                 return Ok(true);
             }
@@ -234,17 +247,23 @@ impl Process {
                     self.advance_to(deadline);
                     return Ok(ready(self));
                 }
-                (None, None) => {
-                    self.printk("[kernel] nothing can end this wait; the model returns EAGAIN");
-                    return Err(LinuxError::EAGAIN);
-                }
+                (None, None) => break,
             }
             if signal::has_deliverable(self) {
                 return Err(LinuxError::EINTR);
             }
         }
+        if let Some(deadline) = deadline {
+            self.advance_to(deadline);
+            return Ok(ready(self));
+        }
+        self.printk("[kernel] nothing can end this wait; the model returns EAGAIN");
+        Err(LinuxError::EAGAIN)
     }
 }
+
+/// The most timer expiries one wait steps through before the clock jumps.
+const MAX_WAIT_STEPS: usize = 1000;
 
 /// `clock_gettime(clockid, tp)`.
 #[syscall]
