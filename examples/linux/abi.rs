@@ -1552,6 +1552,21 @@ impl Entry {
     }
 }
 
+/// One line per pointer argument: `  0 read  buf: #[len] UserReader / UserWriter`,
+/// then the reason for the body's pointer calls, if any.
+impl fmt::Display for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{:>3} {}", self.nr, self.proto)?;
+        for (arg, kind) in self.args {
+            writeln!(f, "      {arg:<12} {}", kind.spelling())?;
+        }
+        if let Body::Pointer(reason) = self.body {
+            writeln!(f, "      body: {reason}")?;
+        }
+        Ok(())
+    }
+}
+
 macro_rules! catalogue {
     ($($nr:ident $name:literal $proto:literal [$($arg:ident: $kind:ident),*] $body:expr;)*) => {
         /// Every syscall of the example kernel, in number order.

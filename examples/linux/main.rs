@@ -7,8 +7,9 @@
 //! counts.
 //!
 //! Run with `cargo run --example linux` (Linux x86_64: the simulation
-//! catches real page faults). `tests/linux_example.rs` checks the whole
-//! transcript.
+//! catches real page faults); `cargo run --example linux -- --catalogue`
+//! lists each syscall with the kind of each pointer argument.
+//! `tests/linux_example.rs` checks the whole transcript.
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod abi;
@@ -21,10 +22,26 @@ mod user;
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn main() -> std::process::ExitCode {
+    use std::io::Write as _;
+
+    if std::env::args().any(|arg| arg == "--catalogue") {
+        // The catalogue alone: each syscall and the kind of each pointer.
+        let mut out = std::io::stdout().lock();
+        for entry in abi::CATALOGUE {
+            // A closed pipe (`| head`) ends the listing.
+            if write!(out, "{entry}").is_err() {
+                break;
+            }
+        }
+        return std::process::ExitCode::SUCCESS;
+    }
     let start = std::time::Instant::now();
     match user::run() {
         Ok(report) => {
-            print!("{}", report.transcript);
+            // A closed pipe (`| head`) is not an error of the run.
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(report.transcript.as_bytes());
             eprintln!("ran in {:.1} ms", start.elapsed().as_secs_f64() * 1e3);
             let summary = &report.summary;
             if summary.flag_leaked || !summary.unexpected.is_empty() {

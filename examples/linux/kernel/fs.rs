@@ -392,7 +392,7 @@ pub fn sys_unlinkat(p: &mut Process, dirfd: DirFd, path: &CStr, flags: AtFlags) 
     let mut dir = found.dir.borrow_mut();
     dir.entries.remove(&found.name);
     if is_dir {
-        dir.nlink -= 1;
+        dir.nlink = dir.nlink.saturating_sub(1);
     }
     let mut node = node.borrow_mut();
     node.nlink = node.nlink.saturating_sub(if is_dir { 2 } else { 1 });
