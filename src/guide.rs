@@ -7,6 +7,7 @@
 //! | [`overview`] | the idea: a user pointer's path from a register to an errno or a value |
 //! | [`transfers`] | moving data: copies, strings, cursors, iovecs, and what each bad input gives |
 //! | [`syscall`] | `#[syscall]`: typed handlers, every argument kind, and the Linux pattern each expresses |
+//! | [`abi`] | the Linux ABI catalogue: 111 syscalls of an example kernel, the kind each pointer takes, what no kind expresses |
 //! | [`safety`] | what is sound whatever user space does, and what the `unsafe` items ask of you |
 //! | [`primitives`] | beyond copies: extensible structs, `clear_user`, string limits, `argv`/`envp`, fault injection |
 //! | [`linux_conformance`] | how handlers are checked against the host's Linux kernel, and how to write ones that agree |
@@ -33,6 +34,9 @@ pub mod transfers {}
 
 #[doc = include_str!("../docs/guide/syscall.md")]
 pub mod syscall {}
+
+#[doc = include_str!("../docs/guide/abi.md")]
+pub mod abi {}
 
 #[doc = include_str!("../docs/guide/safety.md")]
 pub mod safety {}
