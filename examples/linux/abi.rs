@@ -17,11 +17,7 @@
 
 use core::fmt;
 
-use axptr::{
-    SyscallTrace, UserConstPtr, UserCopy, UserPtr,
-    iovec::IoVec,
-    syscall::{SigSet, SyscallTrace as _},
-};
+use axptr::{SyscallTrace, UserConstPtr, UserCopy, UserPtr, iovec::IoVec, syscall::SigSet};
 
 // ---------------------------------------------------------------------------
 // Syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl)
