@@ -337,7 +337,6 @@ fn clears_every_length_and_alignment() {
     write(b"clear: every length and alignment is exact\n");
 }
 
-
 fn atomics_give_the_old_value_and_leave_the_new() {
     for (index, (op, before, result, after)) in ATOMIC_CASES.into_iter().enumerate() {
         let mut words = [0x5555_5555u32, before, 0xaaaa_aaaa];
