@@ -6,6 +6,8 @@
 //! |---|---|
 //! | [`overview`] | the idea: a user pointer's path from a register to an errno or a value |
 //! | [`transfers`] | moving data: copies, strings, cursors, iovecs, and what each bad input gives |
+//! | [`syscall`] | `#[syscall]`: typed handlers, every argument kind, and the Linux pattern each expresses |
+//! | [`abi`] | the Linux ABI catalogue: 111 syscalls of an example kernel, the kind each pointer takes, what no kind expresses |
 //! | [`safety`] | what is sound whatever user space does, and what the `unsafe` items ask of you |
 //! | [`primitives`] | beyond copies: extensible structs, `clear_user`, string limits, `argv`/`envp`, fault injection |
 //! | [`linux_conformance`] | how handlers are checked against the host's Linux kernel, and how to write ones that agree |
@@ -19,8 +21,7 @@
 
 // Pages to wire here when they land, each as
 // `#[doc = include_str!("../docs/guide/<file>.md")] pub mod <name> {}`
-// plus a row in the table above:
-// - docs/guide/syscall.md           -> `syscall`: the `#[syscall]` guide
+// plus a row in the table above.
 // The repository pages docs/qemu.md and docs/benchmarks.md are linked from
 // the guide (kernel, reliability, performance) and from CONTRIBUTING.md;
 // they are not rustdoc pages.
@@ -30,6 +31,12 @@ pub mod overview {}
 
 #[doc = include_str!("../docs/guide/transfers.md")]
 pub mod transfers {}
+
+#[doc = include_str!("../docs/guide/syscall.md")]
+pub mod syscall {}
+
+#[doc = include_str!("../docs/guide/abi.md")]
+pub mod abi {}
 
 #[doc = include_str!("../docs/guide/safety.md")]
 pub mod safety {}

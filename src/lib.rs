@@ -57,6 +57,8 @@
 //!   or an errno, `UserCopy`, the crates and features. Start here.
 //! - [`guide::transfers`]: copies, C strings and `argv` arrays, cursors,
 //!   iovec arrays, and every bad input with its errno.
+//! - [`guide::syscall`]: `#[syscall]`, typed handlers: every argument kind
+//!   and the Linux pointer-argument pattern it expresses.
 //! - [`guide::safety`]: what is sound whatever user space does, and what
 //!   the `unsafe` items ask of you.
 //! - [`guide::kernel`]: plugging axptr into a kernel: the address space,
@@ -86,6 +88,9 @@
 #![no_std]
 
 pub use axptr_core::*;
+/// Derives [`SyscallTrace`](syscall::SyscallTrace) for a struct: how it
+/// shows in `#[syscall]` traces, strace-style (`{tv_sec=1, tv_nsec=0}`).
+pub use axptr_macros::SyscallTrace;
 /// Derives [`UserCopy`] for a `#[repr(C)]`/`#[repr(transparent)]` struct
 /// or union whose fields are all `UserCopy` and which has no padding;
 /// anything else is a compile error that says how to fix it.

@@ -1,29 +1,111 @@
-//! Boots the riscv64 kernel of `examples/qemu-kernel` under QEMU and checks
-//! what it prints: every syscall of its user program, good or hostile, goes
-//! through axptr in a real kernel (Sv39 paging, U-mode, real page faults).
+//! Boots the SMP kernel of `examples/qemu-kernel` under QEMU, on riscv64
+//! and on aarch64 (Cortex-A72, and `-cpu max`), and checks what it prints:
+//! every syscall of its user program, good or hostile, goes through axptr
+//! in a real kernel (paging, user mode, real page faults), and threads on
+//! different CPUs race `munmap` against the kernel's copies, which must end
+//! in `EFAULT` through axptr's fixup, never in an oops.
 //!
-//! Needs `qemu-system-riscv64` (with OpenSBI) and the
-//! `riscv64gc-unknown-none-elf` target. Without them the tests skip with a
-//! message, unless `AXPTR_REQUIRE_QEMU=1` (as in CI) makes that a failure.
+//! Needs `qemu-system-riscv64` (with OpenSBI), `qemu-system-aarch64` and
+//! the `riscv64gc-unknown-none-elf` and `aarch64-unknown-none` targets.
+//! Without them an architecture's tests skip with a message, unless
+//! `AXPTR_REQUIRE_QEMU=1` (as in CI) makes that a failure. The boots run
+//! one at a time (a lock): the race needs its CPUs on the host's cores.
 
 use std::{
+    collections::HashMap,
     env,
     io::Read,
     path::{Path, PathBuf},
     process::{Command, ExitStatus, Stdio},
-    sync::OnceLock,
+    sync::{Mutex, OnceLock},
     thread,
     time::{Duration, Instant},
 };
 
-const QEMU: &str = "qemu-system-riscv64";
-const TARGET: &str = "riscv64gc-unknown-none-elf";
-const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
-/// The kernel's first line: everything before it is OpenSBI's.
-const BANNER: &str = "axptr qemu kernel: Sv39 paging on, percpu flag ready, entering user space";
+const BOOT_TIMEOUT: Duration = Duration::from_secs(90);
+/// CPUs each boot asks QEMU for.
+const CPUS: usize = 4;
 
-/// What the kernel prints, after the banner, for its user program.
-const EXPECTED: &[&str] = &[
+/// How to build and boot the kernel for one architecture.
+struct Arch {
+    name: &'static str,
+    target: &'static str,
+    qemu: &'static str,
+    /// The machine options, before the common ones.
+    machine: &'static [&'static str],
+    /// The Debian packages that provide `qemu` (and its firmware).
+    packages: &'static str,
+    /// How the oops of a stray access to a lazy page reads, before and
+    /// after the pc.
+    stray_oops: (&'static str, &'static str),
+    /// How the oops of a stray access to a present page reads, where the
+    /// CPU forbids it (riscv64 `SUM`, aarch64 PAN).
+    present_oops: Option<(&'static str, &'static str)>,
+}
+
+const RISCV64: Arch = Arch {
+    name: "riscv64",
+    target: "riscv64gc-unknown-none-elf",
+    qemu: "qemu-system-riscv64",
+    machine: &["-machine", "virt", "-bios", "default"],
+    packages: "qemu-system-misc, opensbi",
+    stray_oops: (
+        "kernel oops: Exception(LoadPageFault) in the kernel at pc ",
+        ", address 0x20002000 (accessing user memory: false, SUM: false)",
+    ),
+    present_oops: Some((
+        "kernel oops: Exception(LoadPageFault) in the kernel at pc ",
+        ", address 0x20000000 (accessing user memory: false, SUM: false)",
+    )),
+};
+
+/// A Cortex-A72: ARMv8.0, no PAN.
+const AARCH64_A72: Arch = Arch {
+    name: "aarch64",
+    target: "aarch64-unknown-none",
+    qemu: "qemu-system-aarch64",
+    // Semihosting gives the failure exit code (see docs/qemu.md).
+    machine: &[
+        "-machine",
+        "virt,gic-version=2",
+        "-cpu",
+        "cortex-a72",
+        "-semihosting",
+    ],
+    packages: "qemu-system-arm",
+    stray_oops: (
+        "kernel oops: data abort (translation fault, level 3, read) in the kernel at pc ",
+        ", address 0x20002000 (accessing user memory: false, PAN: off)",
+    ),
+    // Without PAN the read goes through unnoticed.
+    present_oops: None,
+};
+
+/// QEMU's `max` CPU: PAN (which the kernel turns on, and axptr opens for
+/// its own accesses) and the rest of the later extensions (pointer
+/// authentication with QEMU's fast implementation-defined algorithm).
+const AARCH64_MAX: Arch = Arch {
+    machine: &[
+        "-machine",
+        "virt,gic-version=2",
+        "-cpu",
+        "max,pauth-impdef=on",
+        "-semihosting",
+    ],
+    stray_oops: (
+        "kernel oops: data abort (translation fault, level 3, read) in the kernel at pc ",
+        ", address 0x20002000 (accessing user memory: false, PAN: on)",
+    ),
+    present_oops: Some((
+        "kernel oops: data abort (permission fault, level 3, read) in the kernel at pc ",
+        ", address 0x20000000 (accessing user memory: false, PAN: on)",
+    )),
+    ..AARCH64_A72
+};
+
+/// What the user program's transcript prints, after the banner: one line
+/// per case, then the futex handshake and the race summary.
+const TRANSCRIPT: &[&str] = &[
     "hello from user space",
     "good write: 22",
     "write from a null pointer: EFAULT",
@@ -38,104 +120,323 @@ const EXPECTED: &[&str] = &[
     "open a path longer than PATH_MAX: ENAMETOOLONG",
     "getcwd into a lazy page: 12",
     "/home/axptr",
+    "read from /dev/zero running off its mapping: 100",
+    "write to /dev/null running off its mapping: 8",
     "fstat into a struct stat: 0",
     "st_blksize seen by user space: 1024",
     "nanosleep with tv_nsec out of range: EINVAL",
     "unknown syscall: ENOSYS",
+    "futex wait on a changed value: EAGAIN",
+    "futex wait on an unmapped word: EFAULT",
+    "futex wait on a misaligned word: EINVAL",
+    "futex wake with no sleeper: 0",
     "getcwd into a page unmapped during the call: EFAULT",
+    "futex wait woken by another thread: 0",
+    "futex wake of a sleeping thread: 1",
+    "race: threads: 2",
+    "race: unmap rounds: 600",
+    "race: unexpected results: 0",
     "user program exited with status 0",
-    "lazy pages faulted in by the kernel's fault handler: 1",
-    "copy faults turned into EFAULT by axptr's fixup: 1",
 ];
 
 #[test]
-fn user_program_results_are_exact() {
-    let Some(kernel) = kernel() else { return };
-    let run = boot(kernel, None);
+fn riscv64_transcript_is_exact_and_the_race_ends_in_fixups_not_oopses() {
+    transcript_is_exact_and_the_race_ends_in_fixups_not_oopses(&RISCV64);
+}
+
+#[test]
+fn aarch64_transcript_is_exact_and_the_race_ends_in_fixups_not_oopses() {
+    transcript_is_exact_and_the_race_ends_in_fixups_not_oopses(&AARCH64_A72);
+}
+
+#[test]
+fn aarch64_max_transcript_is_exact_and_the_race_ends_in_fixups_not_oopses() {
+    transcript_is_exact_and_the_race_ends_in_fixups_not_oopses(&AARCH64_MAX);
+}
+
+#[test]
+fn riscv64_stray_kernel_access_to_user_memory_is_an_oops() {
+    stray_kernel_access_to_user_memory_is_an_oops(&RISCV64);
+}
+
+#[test]
+fn aarch64_stray_kernel_access_to_user_memory_is_an_oops() {
+    stray_kernel_access_to_user_memory_is_an_oops(&AARCH64_A72);
+}
+
+#[test]
+fn riscv64_stray_kernel_access_to_a_present_user_page_is_an_oops() {
+    stray_kernel_access_to_a_present_user_page_is_an_oops(&RISCV64);
+}
+
+#[test]
+fn aarch64_max_pan_makes_a_stray_access_to_a_present_user_page_an_oops() {
+    stray_kernel_access_to_a_present_user_page_is_an_oops(&AARCH64_MAX);
+}
+
+#[test]
+fn riscv64_strace_shows_decoded_arguments_and_results() {
+    strace_shows_decoded_arguments_and_results(&RISCV64);
+}
+
+#[test]
+fn aarch64_strace_shows_decoded_arguments_and_results() {
+    strace_shows_decoded_arguments_and_results(&AARCH64_A72);
+}
+
+fn transcript_is_exact_and_the_race_ends_in_fixups_not_oopses(arch: &Arch) {
+    let Some(kernel) = kernel(arch) else { return };
+    let run = boot(arch, kernel, None);
     assert_eq!(
         run.status.code(),
         Some(0),
         "the kernel did not shut down cleanly\n{run}"
     );
+    let output = run.parse();
     assert_eq!(
-        run.kernel_lines(),
-        EXPECTED,
-        "unexpected kernel output\n{run}"
+        output.transcript, TRANSCRIPT,
+        "unexpected transcript\n{run}"
+    );
+    assert!(
+        output.after.is_empty(),
+        "unexpected lines at the end\n{run}"
+    );
+    check_cpu_counts(&output.cpus, &run);
+}
+
+/// The per-CPU counts of a whole run: every CPU came up and ended with the
+/// fault flag clear; the boot CPU's single-threaded transcript faulted in
+/// two lazy pages and took one fixup; the race made thousands of calls,
+/// many of them successful, and a CPU other than the unmapping one took
+/// fixups (copies that lost their page to the other CPU's `munmap`).
+fn check_cpu_counts(cpus: &[CpuCounts], run: &Run) {
+    assert_eq!(cpus.len(), CPUS, "one line per CPU expected\n{run}");
+    for cpu in cpus {
+        assert_eq!(
+            cpu.flag, "clear",
+            "cpu {} ended with the flag set\n{run}",
+            cpu.id
+        );
+    }
+    let boot: Vec<&CpuCounts> = cpus.iter().filter(|c| c.boot).collect();
+    let [boot] = boot[..] else {
+        panic!("exactly one boot CPU expected\n{run}");
+    };
+    assert_eq!(
+        (boot.count("fixups"), boot.count("lazy")),
+        (1, 2),
+        "the transcript's fixup and lazy pages, on the boot CPU\n{run}"
+    );
+    let total = |name| cpus.iter().map(|c| c.count(name)).sum::<usize>();
+    let calls = total("syscalls");
+    assert!(calls >= 1_000, "only {calls} syscalls\n{run}");
+    assert!(total("ok") >= 1_000, "too few successful syscalls\n{run}");
+    let unmapper = cpus.iter().max_by_key(|c| c.count("unmaps")).expect("CPUs");
+    assert!(
+        !unmapper.boot && unmapper.count("unmaps") >= 1_000,
+        "the unmapping thread ran on cpu {}?\n{run}",
+        unmapper.id
+    );
+    let raced = cpus
+        .iter()
+        .filter(|c| !c.boot && c.id != unmapper.id)
+        .map(|c| c.count("fixups"))
+        .sum::<usize>();
+    assert!(
+        raced >= 1,
+        "no fixup on a CPU racing the unmapping one (cpu {})\n{run}",
+        unmapper.id
+    );
+    eprintln!(
+        "{}: {calls} syscalls, {} fixups on CPUs racing the unmapping one, boot {:.1?}",
+        run.label, raced, run.elapsed
     );
 }
 
-#[test]
-fn stray_kernel_access_to_user_memory_is_an_oops() {
-    let Some(kernel) = kernel() else { return };
-    let run = boot(kernel, Some("stray-access"));
+fn stray_kernel_access_to_user_memory_is_an_oops(arch: &Arch) {
+    stray_access_ends_in(arch, "stray-access", "a lazy", arch.stray_oops);
+}
+
+/// A page the transcript populated: only `SUM` (riscv64) or PAN (aarch64)
+/// stops the kernel from reading it outside axptr's windows.
+fn stray_kernel_access_to_a_present_user_page_is_an_oops(arch: &Arch) {
+    let oops = arch.present_oops.expect("the CPU forbids the access");
+    stray_access_ends_in(arch, "stray-access-present", "a present", oops);
+}
+
+/// Boots with `cmdline`, which makes the kernel read `what` user page
+/// without axptr once the program has exited; that must be an oops that
+/// reads `head`, a pc, then `tail`.
+fn stray_access_ends_in(arch: &Arch, cmdline: &str, what: &str, (head, tail): (&str, &str)) {
+    let Some(kernel) = kernel(arch) else { return };
+    let run = boot(arch, kernel, Some(cmdline));
     assert_eq!(
         run.status.code(),
         Some(1),
-        "the oops must fail the run (sifive_test exit code)\n{run}"
+        "the oops must fail the run (QEMU's exit code)\n{run}"
     );
-    let lines = run.kernel_lines();
-    let (last, before) = lines.split_last().expect("the kernel printed nothing");
-    let mut expected_before = EXPECTED.to_vec();
-    expected_before.push("stray access: the kernel reads a lazy user page without axptr");
-    assert_eq!(before, expected_before, "unexpected kernel output\n{run}");
+    let output = run.parse();
+    assert_eq!(
+        output.transcript, TRANSCRIPT,
+        "unexpected transcript\n{run}"
+    );
+    check_cpu_counts(&output.cpus, &run);
+    let [stray, oops] = &output.after[..] else {
+        panic!("expected the stray access and its oops at the end\n{run}");
+    };
+    assert_eq!(
+        *stray,
+        format!("stray access: the kernel reads {what} user page without axptr"),
+        "\n{run}"
+    );
     // The pc varies with the code; the cause, address and flag do not.
     assert!(
-        last.starts_with("kernel oops: Exception(LoadPageFault) in the kernel at pc ")
-            && last.ends_with(", address 0x20002000 (accessing user memory: false, SUM: false)"),
-        "expected an oops for the stray access, got {last:?}\n{run}"
+        oops.starts_with(head) && oops.ends_with(tail),
+        "expected an oops for the stray access, got {oops:?}\n{run}"
     );
 }
 
-#[test]
-fn strace_shows_decoded_arguments_and_results() {
-    let Some(kernel) = kernel() else { return };
-    let run = boot(kernel, Some("strace"));
+fn strace_shows_decoded_arguments_and_results(arch: &Arch) {
+    let Some(kernel) = kernel(arch) else { return };
+    let run = boot(arch, kernel, Some("strace"));
     assert_eq!(
         run.status.code(),
         Some(0),
         "the kernel did not shut down cleanly\n{run}"
     );
-    let (traces, rest): (Vec<&str>, Vec<&str>) = run
-        .kernel_lines()
-        .into_iter()
+    let output = run.parse();
+    let (traces, rest): (Vec<&str>, Vec<&str>) = output
+        .transcript
+        .iter()
         .partition(|line| line.starts_with("[strace] "));
     assert_eq!(
-        rest, EXPECTED,
+        rest, TRANSCRIPT,
         "tracing changed what the kernel prints\n{run}"
     );
     // Strings are traced from the kernel's copy; addresses are the user
-    // program's constants (`write` takes a pointer it prints from in place).
+    // program's constants, or vary with its layout.
     for expected in [
-        "[strace] write(1, 0x10001000, 22) = 22",
         "[strace] write(1, NULL, 16) = -14 EFAULT",
         "[strace] getcwd(0x20000100, 64) = 12",
         r#"[strace] openat(-100, "/etc/passwd", 0x0, 0o0) = 3"#,
         r#"[strace] report("good write", 22) = 0"#,
         "[strace] write(1, 0x20000100, 12) = 12",
+        "[strace] mmap(0x21000000, 4096, 0x3, 0x32, -1, 0) = 553648128",
         "[strace] unmap_race(0x21000000) = 0",
         "[strace] getcwd(0x21000000, 64) = -14 EFAULT",
+        "[strace] futex(0x30000000, 128, 0, 0, 0, 0) = -14 EFAULT",
+        r#"[strace] openat(-100, "/dev/zero", 0x0, 0o0) = 5"#,
     ] {
         assert!(traces.contains(&expected), "no trace {expected:?}\n{run}");
     }
+    for (prefix, suffix, what) in [
+        ("[strace] write(1, 0x", ", 22) = 22", "the good write"),
+        (
+            "[strace] syscall_1234(",
+            ") = -38 ENOSYS",
+            "the unknown syscall",
+        ),
+        (
+            "[strace] futex(0x",
+            ", 128, 1, 0, 0, 0) = -11 EAGAIN",
+            "a futex wait on a changed value",
+        ),
+        (
+            "[strace] futex(0x",
+            ", 129, 1, 0, 0, 0) = 1",
+            "the futex wake of a sleeper",
+        ),
+    ] {
+        assert!(
+            traces
+                .iter()
+                .any(|t| t.starts_with(prefix) && t.ends_with(suffix)),
+            "no trace of {what}\n{run}"
+        );
+    }
+    // Only the main thread is traced (the race threads' calls would drown
+    // the console): it maps the race buffer, but never unmaps it or reads
+    // into it.
     assert!(
-        traces
+        traces.contains(&"[strace] mmap(0x22000000, 16384, 0x3, 0x32, -1, 0) = 570425344"),
+        "no trace of the race buffer's mmap\n{run}"
+    );
+    assert!(
+        !traces
             .iter()
-            .any(|t| t.starts_with("[strace] syscall_1234(") && t.ends_with(") = -38 ENOSYS")),
-        "no trace of the unknown syscall\n{run}"
+            .any(|t| t.starts_with("[strace] munmap(0x22000000")
+                || t.starts_with("[strace] read(5, 0x22")),
+        "a race thread's syscall was traced\n{run}"
     );
 }
 
-/// Builds the kernel once per test run; `None` (skip) without the tools.
-fn kernel() -> Option<&'static Path> {
-    static KERNEL: OnceLock<Option<PathBuf>> = OnceLock::new();
-    KERNEL.get_or_init(build_kernel).as_deref()
+/// One line of per-CPU counts: `cpu N[ (boot)]: name=value ... flag=clear`.
+struct CpuCounts {
+    id: usize,
+    boot: bool,
+    counts: HashMap<String, usize>,
+    flag: String,
 }
 
-fn build_kernel() -> Option<PathBuf> {
-    if let Some(missing) = missing_tool() {
+impl CpuCounts {
+    fn parse(line: &str) -> Option<Self> {
+        let (head, fields) = line.strip_prefix("cpu ")?.split_once(": ")?;
+        let (id, boot) = match head.strip_suffix(" (boot)") {
+            Some(id) => (id, true),
+            None => (head, false),
+        };
+        let mut counts = HashMap::new();
+        let mut flag = None;
+        for field in fields.split(' ') {
+            let (name, value) = field.split_once('=')?;
+            if name == "flag" {
+                flag = Some(value.to_owned());
+            } else {
+                counts.insert(name.to_owned(), value.parse().ok()?);
+            }
+        }
+        Some(Self {
+            id: id.parse().ok()?,
+            boot,
+            counts,
+            flag: flag?,
+        })
+    }
+
+    fn count(&self, name: &str) -> usize {
+        match self.counts.get(name) {
+            Some(&value) => value,
+            None => panic!("no count {name:?} for cpu {}", self.id),
+        }
+    }
+}
+
+/// A boot's output after the banner, in three parts.
+struct Output<'a> {
+    /// Everything before the per-CPU counts.
+    transcript: Vec<&'a str>,
+    cpus: Vec<CpuCounts>,
+    /// Everything after them.
+    after: Vec<&'a str>,
+}
+
+/// Builds the kernel for `arch` once per test run; `None` (skip) without
+/// the tools.
+fn kernel(arch: &Arch) -> Option<&'static Path> {
+    static RISCV64_KERNEL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    static AARCH64_KERNEL: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let cell = match arch.target {
+        "riscv64gc-unknown-none-elf" => &RISCV64_KERNEL,
+        _ => &AARCH64_KERNEL,
+    };
+    cell.get_or_init(|| build_kernel(arch)).as_deref()
+}
+
+fn build_kernel(arch: &Arch) -> Option<PathBuf> {
+    if let Some(missing) = missing_tool(arch) {
         let required = env::var("AXPTR_REQUIRE_QEMU").is_ok_and(|v| v == "1");
         assert!(!required, "AXPTR_REQUIRE_QEMU=1 but {missing}");
-        eprintln!("skipping the QEMU kernel tests: {missing}");
+        eprintln!("skipping the {} QEMU kernel tests: {missing}", arch.name);
         return None;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/qemu-kernel");
@@ -144,9 +445,9 @@ fn build_kernel() -> Option<PathBuf> {
     let started = Instant::now();
     // The kernel is its own workspace with its own target directory, so
     // this nested build never waits on the lock of the build running us.
-    // Host flags must not leak into a riscv64 build.
+    // Host flags must not leak into a kernel build.
     let status = Command::new(cargo)
-        .args(["build", "--release"])
+        .args(["build", "--release", "--target", arch.target])
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", &target_dir)
         .env_remove("RUSTFLAGS")
@@ -155,21 +456,30 @@ fn build_kernel() -> Option<PathBuf> {
         .env_remove("CARGO_BUILD_TARGET")
         .status()
         .expect("cannot run cargo");
-    assert!(status.success(), "building the QEMU kernel failed");
-    eprintln!("built the QEMU kernel in {:.1?}", started.elapsed());
-    Some(target_dir.join(TARGET).join("release/axptr-qemu-kernel"))
+    assert!(status.success(), "building the {} kernel failed", arch.name);
+    eprintln!(
+        "built the {} QEMU kernel in {:.1?}",
+        arch.name,
+        started.elapsed()
+    );
+    Some(
+        target_dir
+            .join(arch.target)
+            .join("release/axptr-qemu-kernel"),
+    )
 }
 
-/// Why the tests cannot run here, if they cannot.
-fn missing_tool() -> Option<String> {
-    let qemu = Command::new(QEMU)
+/// Why `arch`'s tests cannot run here, if they cannot.
+fn missing_tool(arch: &Arch) -> Option<String> {
+    let qemu = Command::new(arch.qemu)
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
     if !qemu.is_ok_and(|status| status.success()) {
         return Some(format!(
-            "`{QEMU}` is not installed (Debian: qemu-system-misc, opensbi)"
+            "`{}` is not installed (Debian: {})",
+            arch.qemu, arch.packages
         ));
     }
     let sysroot = Command::new(env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
@@ -177,10 +487,13 @@ fn missing_tool() -> Option<String> {
         .output()
         .ok()?;
     let sysroot = String::from_utf8_lossy(&sysroot.stdout);
-    let target_lib = Path::new(sysroot.trim()).join("lib/rustlib").join(TARGET);
+    let target_lib = Path::new(sysroot.trim())
+        .join("lib/rustlib")
+        .join(arch.target);
     if !target_lib.exists() {
         return Some(format!(
-            "the {TARGET} target is not installed (rustup target add {TARGET})"
+            "the {0} target is not installed (rustup target add {0})",
+            arch.target
         ));
     }
     None
@@ -188,22 +501,43 @@ fn missing_tool() -> Option<String> {
 
 /// One boot of the kernel.
 struct Run {
+    label: String,
     status: ExitStatus,
     output: String,
     elapsed: Duration,
 }
 
 impl Run {
-    /// The lines after the kernel's banner, without the console's `\r`.
-    fn kernel_lines(&self) -> Vec<&str> {
+    /// The lines after the kernel's banner, without the console's `\r`,
+    /// split around the per-CPU counts.
+    fn parse(&self) -> Output<'_> {
         let lines: Vec<&str> = self
             .output
             .lines()
             .map(|l| l.trim_end_matches('\r'))
             .collect();
-        match lines.iter().position(|&l| l == BANNER) {
-            Some(banner) => lines[banner + 1..].to_vec(),
-            None => panic!("the kernel's banner is missing\n{self}"),
+        let banner = format!(
+            "axptr qemu kernel on {}: paging on, {CPUS} CPUs online, percpu flag ready, entering user space",
+            self.label.split(' ').next().unwrap_or_default()
+        );
+        let Some(start) = lines.iter().position(|&l| l == banner) else {
+            panic!("the kernel's banner {banner:?} is missing\n{self}");
+        };
+        let lines = &lines[start + 1..];
+        let first_cpu = lines
+            .iter()
+            .position(|l| l.starts_with("cpu "))
+            .unwrap_or(lines.len());
+        let mut cpus = Vec::new();
+        let mut end = first_cpu;
+        while let Some(cpu) = lines.get(end).and_then(|l| CpuCounts::parse(l)) {
+            cpus.push(cpu);
+            end += 1;
+        }
+        Output {
+            transcript: lines[..first_cpu].to_vec(),
+            cpus,
+            after: lines[end..].to_vec(),
         }
     }
 }
@@ -212,24 +546,30 @@ impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "QEMU: {} after {:.1?}; output:",
-            self.status, self.elapsed
+            "QEMU ({}): {} after {:.1?}; output:",
+            self.label, self.status, self.elapsed
         )?;
         f.write_str(&self.output)
     }
 }
 
-/// Boots `kernel` with an optional command line; kills QEMU after
-/// [`BOOT_TIMEOUT`].
-fn boot(kernel: &Path, cmdline: Option<&str>) -> Run {
-    let mut command = Command::new(QEMU);
+/// Boots `kernel` with an optional command line, one boot at a time; kills
+/// QEMU after [`BOOT_TIMEOUT`].
+fn boot(arch: &Arch, kernel: &Path, cmdline: Option<&str>) -> Run {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _one = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut command = Command::new(arch.qemu);
     command
-        .args(["-machine", "virt", "-bios", "default", "-nographic"])
-        .args(["-m", "128M", "-smp", "1", "-no-reboot", "-kernel"])
+        .args(arch.machine)
+        .args(["-nographic", "-m", "128M", "-no-reboot"])
+        .args(["-smp", &CPUS.to_string(), "-kernel"])
         .arg(kernel);
     if let Some(cmdline) = cmdline {
         command.args(["-append", cmdline]);
     }
+    let label = format!("{} {}", arch.name, arch.machine.join(" "));
     let started = Instant::now();
     let mut child = command
         .stdin(Stdio::null())
@@ -254,6 +594,7 @@ fn boot(kernel: &Path, cmdline: Option<&str>) -> Run {
     let mut output = stdout.join().expect("stdout reader panicked");
     output.push_str(&stderr.join().expect("stderr reader panicked"));
     let run = Run {
+        label,
         status,
         output,
         elapsed: started.elapsed(),

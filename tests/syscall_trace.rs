@@ -227,6 +227,8 @@ fn events_carry_structured_arguments() {
                 TraceArg::Raw { format, .. } => format!("raw {format:?}"),
                 TraceArg::Ptr(addr) => format!("ptr {addr:#x}"),
                 TraceArg::Str(bytes) => format!("str {}", bytes.len()),
+                TraceArg::Value(_) => format!("value {arg}"),
+                other => format!("other {other}"),
             })
             .collect();
         seen.push((event.name(), event.number(), kinds, event.result()));

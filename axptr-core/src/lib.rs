@@ -87,7 +87,7 @@ pub mod access {
 }
 pub use syscall::{
     Syscall, SyscallArg, SyscallEvent, SyscallLen, SyscallResult, SyscallReturn, SyscallTable,
-    SyscallTracer,
+    SyscallTrace, SyscallTracer,
 };
 pub use user_copy::UserCopy;
 pub use zero::{check_zeroed_user, clear_user};

@@ -4,6 +4,7 @@
 
 mod repr;
 mod syscall;
+mod trace_derive;
 mod user_copy;
 
 use proc_macro::TokenStream;
@@ -17,6 +18,17 @@ use syn::{DeriveInput, parse_macro_input};
 pub fn derive_user_copy(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     user_copy::expand(&input).into()
+}
+
+/// Derives `SyscallTrace` for a struct: strace's `{field=value, …}` in the
+/// traces of `#[syscall]` entries. Field attributes: `#[trace(hex)]`,
+/// `#[trace(oct)]`, `#[trace(str)]` (a C character array), `#[trace(skip)]`.
+#[proc_macro_derive(SyscallTrace, attributes(trace))]
+pub fn derive_syscall_trace(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    trace_derive::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
 }
 
 /// Turns a typed syscall handler into a raw entry.
@@ -70,13 +82,23 @@ pub fn derive_user_copy(input: TokenStream) -> TokenStream {
 ///
 /// - An optional first parameter `&mut C` is the context (a concrete type,
 ///   a type parameter, or `impl AddrSpaceProvider`).
-/// - Every other parameter takes one register, at most six: integers
-///   (Linux truncation), `UserPtr<T>`/`UserConstPtr<T>` and their
-///   `Option`s, `&CStr` and `Option<&CStr>` (copied in), `#[len = n] &[T]`
-///   (copied in), `#[len = n] &mut [T]` (copied out after `Ok`; with
-///   `#[inout]` also copied in), and any `SyscallArg<C>` type.
-/// - `#[trace(hex | oct | dec)]` chooses how an integer prints in traces
-///   (names ending in `flags` print in hex, in `mode` in octal).
+/// - Every other parameter takes one register, at most six. By value:
+///   integers (Linux truncation), `UserPtr<T>`/`UserConstPtr<T>` and their
+///   `Option`s, `RawArg` (converted by the body), `SigSetSize`, and any
+///   `SyscallArg<C>` type. Copies the body borrows: `&CStr`/`Option<&CStr>`
+///   (`#[cstr(max = …, err = …)]` for another limit), `&[CString]`
+///   (`argv`), `&T`/`Option<&T>` (a structure copied in), `#[out]` or
+///   `#[inout] &mut T`/`Option<&mut T>` (copied out after `Ok`).
+/// - A pointer paired with another register names it: `#[len = n]` on
+///   `&[T]` / `&mut [T]` (`#[inout]` to copy in too), on a cursor
+///   (`UserWriter`, `UserReader`), an iovec cursor (`IoVecWriter`,
+///   `IoVecReader`), an `Option<&mut FdSet>`, or any `SyscallBufArg<C>`;
+///   `#[size = n]` on `Extensible<T, MIN>` (any `SyscallSizedArg<C>`) or
+///   on a structure reference (`n` must be its size, `EINVAL` otherwise).
+/// - `#[trace(hex | oct | dec)]` chooses how a by-value argument prints in
+///   traces (names ending in `flags` print in hex, in `mode` in octal);
+///   structures print with their `SyscallTrace` (`#[derive(SyscallTrace)]`),
+///   or as their address.
 /// - `#[syscall(name = "…")]` sets the traced name (default: the function's
 ///   name without `sys_`); `#[syscall(crate = path)]` names the `axptr`
 ///   crate when it is not `::axptr`.
@@ -85,8 +107,10 @@ pub fn derive_user_copy(input: TokenStream) -> TokenStream {
 ///
 /// Misuse (`async`, `unsafe`, `self`, no or a wrong return type, more than
 /// six register arguments, generics other than the context, slices without
-/// a length, unsupported types) is a compile error at the offending tokens.
-/// The README's `#[syscall]` tutorial has a complete, tested example.
+/// a length, `#[len]`/`#[size]`/`#[out]` where they mean nothing, a
+/// `&mut T` without `#[out]`/`#[inout]`, unsupported types) is a compile
+/// error at the offending tokens. The `#[syscall]` guide
+/// (`docs/guide/syscall.md`) covers every kind, with tested examples.
 #[proc_macro_attribute]
 pub fn syscall(args: TokenStream, input: TokenStream) -> TokenStream {
     syscall::expand(args.into(), input.into()).into()

@@ -31,10 +31,19 @@ use core::{
     fmt,
 };
 
+use std::ffi::CString;
+
 use axptr::{
     AddrSpaceProvider, LinuxError, LinuxResult, MappingFlags, PATH_MAX, SyscallArg, SyscallEvent,
-    SyscallTable, UserConstPtr, UserCopy, UserPtr, is_accessing_user_memory, syscall,
-    syscall::{ArgFormat, MAX_SLICE_ARG_BYTES},
+    SyscallTable, SyscallTrace, UserConstPtr, UserCopy, UserPtr, UserReader, UserWriter,
+    iovec::{IOV_MAX, IoVecReader, IoVecWriter, MAX_RW_COUNT},
+    is_accessing_user_memory,
+    strings::{MAX_ARG_STRINGS, MAX_ARG_STRLEN},
+    syscall,
+    syscall::{
+        ArgFormat, Extensible, FdSet, MAX_ARG_TOTAL, MAX_SLICE_ARG_BYTES, RawArg, SIGSET_SIZE,
+        SigSet, SigSetSize,
+    },
     syscall_table,
     testing::HeapSpace,
 };
@@ -50,7 +59,7 @@ pub const MAX_CALLS: usize = 8;
 
 /// The errnos an entry may return: those of the validation rules, of the
 /// argument conversions, and of these handlers. Anything else is a finding.
-pub const KNOWN_ERRNOS: [LinuxError; 8] = [
+pub const KNOWN_ERRNOS: [LinuxError; 9] = [
     LinuxError::EFAULT,
     LinuxError::EINVAL,
     LinuxError::ENAMETOOLONG,
@@ -59,6 +68,7 @@ pub const KNOWN_ERRNOS: [LinuxError; 8] = [
     LinuxError::E2BIG,
     LinuxError::ENOSYS,
     LinuxError::ENOMEM,
+    LinuxError::ENOTTY,
 ];
 
 /// No single allocation of a call may be larger than this: the largest
@@ -69,9 +79,19 @@ pub const ALLOC_LIMIT: usize = (MAX_PAGES + 2) * PAGE;
 /// The sum of a call's allocations stays below this.
 pub const ALLOC_TOTAL_LIMIT: usize = 16 * ALLOC_LIMIT;
 
-/// A strace line is at most this long (six arguments of at most 32 shown
-/// bytes each, escaped).
-const MAX_TRACE_LINE: usize = 1024;
+/// The sum of the allocations of `execve2`, which copies up to
+/// `MAX_ARG_TOTAL` bytes of strings per array as Linux does (each string
+/// and the pointer array grow by doubling: twice that, per array).
+const EXEC_ALLOC_TOTAL_LIMIT: usize = 2 * (2 * MAX_ARG_TOTAL + ALLOC_TOTAL_LIMIT);
+
+/// The largest single allocation of `execve2`: a string or a pointer array
+/// over the whole space, grown by doubling, or the vector of `CString`s for
+/// a space full of pointers.
+const EXEC_ALLOC_LIMIT: usize = 4 * MAX_PAGES * PAGE;
+
+/// A strace line is at most this long: six arguments of at most 32 shown
+/// bytes each, escaped, or two argument vectors of at most 32 such strings.
+const MAX_TRACE_LINE: usize = 2 * 32 * (4 * 32 + 4) + 1024;
 
 /// `execve`'s limits, small so that random input reaches them.
 const MAX_ARGS: usize = 8;
@@ -157,6 +177,10 @@ pub struct Proc {
     pub env: Env,
     /// One entry per observation of a body, in order.
     pub seen: Vec<Seen>,
+    /// The kernel objects the handlers use.
+    pub state: State,
+    /// The model's prediction of `state`.
+    pub model_state: State,
     /// Whether calls are predicted by the model. Off under Miri, where the
     /// model's byte-by-byte walks of long strings take minutes: Miri checks
     /// the implementation's memory accesses on the same calls, native runs
@@ -170,12 +194,40 @@ impl Proc {
         Self {
             env: Env::new(spec),
             seen: Vec::new(),
+            state: State::new(),
+            model_state: State::new(),
             consult_model: !cfg!(miri),
         }
     }
 
     fn saw(&mut self, seen: Seen) {
         self.seen.push(seen);
+    }
+}
+
+/// Kernel objects that outlive a call: a pipe on descriptor 3, a signal
+/// mask, a directory's read position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct State {
+    /// The pipe's unread bytes.
+    pub pipe: Vec<u8>,
+    /// The signal mask.
+    pub mask: SigSet,
+    /// How many entries of the directory were read.
+    pub dir_pos: usize,
+}
+
+/// The pipe holds at most this many bytes.
+const PIPE_CAPACITY: usize = 512;
+
+impl State {
+    fn new() -> Self {
+        Self {
+            // Some data to read from the start.
+            pipe: (0..100u8).map(|i| i.wrapping_mul(37) | 1).collect(),
+            mask: SigSet::EMPTY,
+            dir_pos: 0,
+        }
     }
 }
 
@@ -356,7 +408,7 @@ fn sys_reverse(
 }
 
 /// A `#[derive(UserCopy)]` struct written out.
-#[derive(Clone, Copy, Debug, UserCopy)]
+#[derive(Clone, Copy, Debug, UserCopy, SyscallTrace)]
 #[repr(C)]
 pub struct Stat {
     /// The path's length.
@@ -467,6 +519,339 @@ fn sys_nonzero<P: AddrSpaceProvider>(
     Ok(words.iter().filter(|&&w| w != 0).count())
 }
 
+/// `read(2)` on the pipe, into a cursor: checks the descriptor, then the
+/// buffer (Linux's `access_ok` before the file operation), moves what
+/// fits and keeps the rest.
+#[syscall]
+fn sys_pipe_read(
+    p: &mut Proc,
+    fd: i32,
+    #[len = count] mut buf: UserWriter,
+    count: usize,
+) -> LinuxResult<usize> {
+    if fd != 3 {
+        return Err(LinuxError::EBADF);
+    }
+    buf.access_ok(p)?;
+    let data = std::mem::take(&mut p.state.pipe);
+    let moved = buf.write(p, &data);
+    p.state.pipe = data;
+    let n = moved?;
+    p.state.pipe.drain(..n);
+    Ok(n)
+}
+
+/// `write(2)` into the pipe, from a cursor.
+#[syscall]
+fn sys_pipe_write(
+    p: &mut Proc,
+    fd: i32,
+    #[len = count] mut buf: UserReader,
+    count: usize,
+) -> LinuxResult<usize> {
+    if fd != 3 {
+        return Err(LinuxError::EBADF);
+    }
+    buf.access_ok(p)?;
+    let room = PIPE_CAPACITY - p.state.pipe.len();
+    let mut chunk = vec![0; room.min(count)];
+    let n = buf.read(p, &mut chunk)?;
+    p.state.pipe.extend_from_slice(&chunk[..n]);
+    Ok(n)
+}
+
+/// `readv(2)` on the pipe (an `int` count).
+#[syscall]
+fn sys_pipe_readv(
+    p: &mut Proc,
+    fd: i32,
+    #[len = iovcnt] mut iov: IoVecWriter,
+    iovcnt: i32,
+) -> LinuxResult<usize> {
+    if fd != 3 {
+        return Err(LinuxError::EBADF);
+    }
+    let data = std::mem::take(&mut p.state.pipe);
+    let moved = iov.write(p, &data);
+    p.state.pipe = data;
+    let n = moved?;
+    p.state.pipe.drain(..n);
+    Ok(n)
+}
+
+/// `writev(2)` into the pipe.
+#[syscall]
+fn sys_pipe_writev(
+    p: &mut Proc,
+    fd: i32,
+    #[len = iovcnt] mut iov: IoVecReader,
+    iovcnt: usize,
+) -> LinuxResult<usize> {
+    if fd != 3 {
+        return Err(LinuxError::EBADF);
+    }
+    let room = PIPE_CAPACITY - p.state.pipe.len();
+    let mut chunk = vec![0; room.min(iov.remaining())];
+    let n = iov.read(p, &mut chunk)?;
+    p.state.pipe.extend_from_slice(&chunk[..n]);
+    Ok(n)
+}
+
+/// An output structure, written after `Ok`.
+#[syscall]
+fn sys_fstat(p: &mut Proc, fd: i32, #[out] st: &mut Stat) -> LinuxResult<()> {
+    p.saw(Seen::Ints(vec![fd.into()]));
+    if fd < 0 {
+        return Err(LinuxError::EBADF);
+    }
+    *st = Stat {
+        size: fd as u64,
+        mode: STAT_MODE,
+        nlink: 1,
+    };
+    Ok(())
+}
+
+/// `struct timespec`, with a trace rendering.
+#[derive(Clone, Copy, Debug, UserCopy, SyscallTrace)]
+#[repr(C)]
+pub struct Ts {
+    /// Seconds.
+    pub tv_sec: i64,
+    /// Nanoseconds.
+    pub tv_nsec: i64,
+}
+
+/// A structure in, an optional one out.
+#[syscall]
+fn sys_clock_nanosleep(
+    p: &mut Proc,
+    clock: i32,
+    req: &Ts,
+    #[out] rem: Option<&mut Ts>,
+) -> LinuxResult<usize> {
+    p.saw(Seen::Ints(vec![
+        clock.into(),
+        req.tv_sec.into(),
+        req.tv_nsec.into(),
+    ]));
+    if !(0..1_000_000_000).contains(&req.tv_nsec) {
+        return Err(LinuxError::EINVAL);
+    }
+    if let Some(rem) = rem {
+        rem.tv_sec = req.tv_sec / 2;
+    }
+    Ok((req.tv_nsec % 1000) as usize)
+}
+
+/// Sigsets with their size register.
+#[syscall]
+fn sys_sigprocmask(
+    p: &mut Proc,
+    how: i32,
+    set: Option<&SigSet>,
+    #[out] oldset: Option<&mut SigSet>,
+    _sigsetsize: SigSetSize,
+) -> LinuxResult<()> {
+    let old = p.state.mask;
+    if let Some(set) = set {
+        p.state.mask = match how {
+            0 => SigSet(old.0 | set.0),
+            1 => SigSet(old.0 & !set.0),
+            2 => *set,
+            _ => return Err(LinuxError::EINVAL),
+        };
+    }
+    if let Some(oldset) = oldset {
+        *oldset = old;
+    }
+    Ok(())
+}
+
+/// The address `getsockname` reports.
+const SOCKADDR: [u8; 16] = *b"\x02\x00\x1f\x90\x7f\x00\x00\x01\0\0\0\0\0\0\0\0";
+
+/// A length pointer, read before the body and written back after it.
+#[syscall]
+fn sys_getsockname(
+    p: &mut Proc,
+    fd: i32,
+    addr: Option<UserPtr<u8>>,
+    #[inout] addrlen: Option<&mut u32>,
+) -> LinuxResult<()> {
+    if fd != 3 {
+        return Err(LinuxError::EBADF);
+    }
+    let (Some(addr), Some(addrlen)) = (addr, addrlen) else {
+        return Err(LinuxError::EFAULT);
+    };
+    let capacity = usize::try_from(*addrlen as i32).map_err(|_| LinuxError::EINVAL)?;
+    let n = capacity.min(SOCKADDR.len());
+    addr.write_slice(p, &SOCKADDR[..n])?;
+    *addrlen = SOCKADDR.len() as u32;
+    Ok(())
+}
+
+/// A command-dependent register.
+#[syscall]
+fn sys_ioctl(p: &mut Proc, fd: i32, cmd: u32, arg: RawArg) -> LinuxResult<usize> {
+    if fd != 1 {
+        return Err(LinuxError::EBADF);
+    }
+    match cmd {
+        0 => Ok(i64::from(arg.int::<i32>()).unsigned_abs() as usize),
+        1 => arg.read::<u32, _>(p).map(|v| v as usize),
+        2 => arg.user_ptr::<u64>().write(p, IOCTL_WORD).map(|()| 0),
+        3 => {
+            let name = arg.cstr(p)?;
+            p.saw(Seen::Bytes(name.as_bytes().to_vec()));
+            Ok(name.as_bytes().len())
+        }
+        _ => Err(LinuxError::ENOTTY),
+    }
+}
+
+/// What `ioctl` command 2 writes.
+const IOCTL_WORD: u64 = 0x1122_3344_5566_7788;
+
+/// `open_how`: 24 bytes, the first version 16.
+#[derive(Clone, Copy, Debug, UserCopy, SyscallTrace)]
+#[repr(C)]
+pub struct How {
+    /// Flags.
+    pub flags: u64,
+    /// Mode.
+    pub mode: u64,
+    /// Resolve flags (a later version).
+    pub resolve: u64,
+}
+
+/// An extensible structure.
+#[syscall]
+fn sys_openat2(
+    p: &mut Proc,
+    _dirfd: i32,
+    #[size = size] how: Extensible<How, 16>,
+    size: usize,
+) -> LinuxResult<usize> {
+    p.saw(Seen::Ints(vec![
+        how.flags.into(),
+        how.mode.into(),
+        how.resolve.into(),
+    ]));
+    Ok((how.flags & 0xffff) as usize)
+}
+
+/// A name with its own limit and errno.
+#[syscall]
+fn sys_memfd(
+    p: &mut Proc,
+    #[cstr(max = 12, err = EINVAL)] name: &CStr,
+    _flags: u32,
+) -> LinuxResult<usize> {
+    p.saw(Seen::Bytes(name.to_bytes().to_vec()));
+    Ok(name.count_bytes())
+}
+
+/// Argument vectors.
+#[syscall]
+fn sys_execve2(
+    p: &mut Proc,
+    path: &CStr,
+    argv: &[CString],
+    envp: &[CString],
+) -> LinuxResult<usize> {
+    p.saw(Seen::Bytes(path.to_bytes().to_vec()));
+    for arg in argv.iter().chain(envp) {
+        p.saw(Seen::Bytes(arg.as_bytes().to_vec()));
+    }
+    Ok(argv.len())
+}
+
+/// fd sets: 3 is readable, 4 writable.
+#[syscall]
+fn sys_select(
+    p: &mut Proc,
+    nfds: i32,
+    #[len = nfds] readfds: Option<&mut FdSet>,
+    #[len = nfds] writefds: Option<&mut FdSet>,
+) -> LinuxResult<usize> {
+    let mut ready = 0;
+    for (set, fd) in [(readfds, 3), (writefds, 4)] {
+        match set {
+            Some(set) => {
+                // How many descriptors are in it, and whether 3 and 4 are.
+                let summary = [
+                    set.iter().count(),
+                    set.contains(3).into(),
+                    set.contains(4).into(),
+                ];
+                p.saw(Seen::Ints(summary.map(|n| n as i128).to_vec()));
+                let wanted = set.contains(fd);
+                set.clear();
+                if wanted {
+                    set.insert(fd);
+                    ready += 1;
+                }
+            }
+            None => p.saw(Seen::Absent),
+        }
+    }
+    Ok(ready)
+}
+
+/// The directory `getdents64` lists: names of 1 to 20 letters.
+const DIR_ENTRIES: usize = 40;
+
+/// The `linux_dirent64` record of entry `index`: inode, offset, record
+/// length, type, the name and its NUL, padded to 8 bytes.
+fn dirent(index: usize) -> Vec<u8> {
+    let name = vec![b'a' + (index % 26) as u8; index % 20 + 1];
+    let reclen = (19 + name.len() + 1).next_multiple_of(8);
+    let mut rec = Vec::with_capacity(reclen);
+    rec.extend_from_slice(&(index as u64 + 100).to_ne_bytes());
+    rec.extend_from_slice(&(index as i64 + 1).to_ne_bytes());
+    rec.extend_from_slice(&(reclen as u16).to_ne_bytes());
+    rec.push(8);
+    rec.extend_from_slice(&name);
+    rec.resize(reclen, 0);
+    rec
+}
+
+/// Variable-length records into a cursor: whole records only; `EINVAL`
+/// if the first does not fit; a record cut by a fault ends the listing
+/// before it (`EFAULT` if it is the first, as Linux's `filldir64`).
+#[syscall]
+fn sys_getdents64(
+    p: &mut Proc,
+    fd: i32,
+    #[len = count] mut dirp: UserWriter,
+    count: usize,
+) -> LinuxResult<usize> {
+    if fd != 5 {
+        return Err(LinuxError::EBADF);
+    }
+    let mut written = 0;
+    while p.state.dir_pos < DIR_ENTRIES {
+        let rec = dirent(p.state.dir_pos);
+        if dirp.remaining() < rec.len() {
+            if written == 0 {
+                return Err(LinuxError::EINVAL);
+            }
+            break;
+        }
+        match dirp.write(p, &rec) {
+            Ok(n) if n == rec.len() => {
+                written += n;
+                p.state.dir_pos += 1;
+            }
+            Ok(_) | Err(_) if written == 0 => return Err(LinuxError::EFAULT),
+            Ok(_) | Err(_) => break,
+        }
+    }
+    Ok(written)
+}
+
 /// The number without a handler inside the table.
 pub const GAP: usize = 18;
 
@@ -493,6 +878,20 @@ pub static TABLE: SyscallTable<Proc> = syscall_table! {
     17 => sys_execve,
     19 => sys_fill16,
     20 => sys_nonzero,
+    21 => sys_pipe_read,
+    22 => sys_pipe_write,
+    23 => sys_pipe_readv,
+    24 => sys_pipe_writev,
+    25 => sys_fstat,
+    26 => sys_clock_nanosleep,
+    27 => sys_sigprocmask,
+    28 => sys_getsockname,
+    29 => sys_ioctl,
+    30 => sys_openat2,
+    31 => sys_memfd,
+    32 => sys_execve2,
+    33 => sys_select,
+    34 => sys_getdents64,
 };
 
 /// The name and number of parameters of each number's handler, as a trace
@@ -519,6 +918,20 @@ fn signature(number: usize) -> Option<(&'static str, usize)> {
         17 => ("execve", 2),
         19 => ("fill16", 3),
         20 => ("nonzero", 2),
+        21 => ("pipe_read", 3),
+        22 => ("pipe_write", 3),
+        23 => ("pipe_readv", 3),
+        24 => ("pipe_writev", 3),
+        25 => ("fstat", 2),
+        26 => ("clock_nanosleep", 3),
+        27 => ("sigprocmask", 4),
+        28 => ("getsockname", 3),
+        29 => ("ioctl", 3),
+        30 => ("openat2", 3),
+        31 => ("memfd", 2),
+        32 => ("execve2", 3),
+        33 => ("select", 3),
+        34 => ("getdents64", 3),
         _ => return None,
     })
 }
@@ -578,6 +991,7 @@ fn count(len: i128) -> Step<usize> {
 pub struct Expect<'m> {
     model: &'m mut Model,
     seen: Vec<Seen>,
+    state: &'m mut State,
 }
 
 impl Expect<'_> {
@@ -646,6 +1060,172 @@ impl Expect<'_> {
     fn saw(&mut self, seen: Seen) {
         self.seen.push(seen);
     }
+
+    /// Linux's `access_ok`: the range lies in user space.
+    fn access_ok(&self, addr: usize, len: usize) -> Step<()> {
+        if addr as u128 + len as u128 <= self.model.user_end {
+            Ok(())
+        } else {
+            Err(LinuxError::EFAULT)
+        }
+    }
+
+    /// How many of the `len` bytes at `addr` a transfer moves: up to the
+    /// first page not mapped with `flags` (validation is a page at a
+    /// time), nothing at null.
+    fn movable(&self, addr: usize, len: usize, flags: MappingFlags) -> usize {
+        let mut done = 0;
+        while done < len && addr != 0 {
+            let at = addr as u128 + done as u128;
+            let chunk = (len - done).min(PAGE - (at % PAGE as u128) as usize);
+            if !self.model.mapped(at, chunk as u128, flags) {
+                break;
+            }
+            done += chunk;
+        }
+        done
+    }
+
+    /// A cursor's transfer of `len` bytes (after its bounds were checked):
+    /// how many moved; `EFAULT` if `len > 0` and none did.
+    fn transfer(&self, addr: usize, len: usize, flags: MappingFlags) -> Step<usize> {
+        let moved = self.movable(addr, len, flags);
+        if len > 0 && moved == 0 {
+            return Err(LinuxError::EFAULT);
+        }
+        Ok(moved)
+    }
+
+    /// `IoVecs::import`: the segments, with Linux's checks in Linux's
+    /// order and the total capped at `MAX_RW_COUNT`.
+    fn import_iovecs(&self, addr: usize, count: usize) -> Step<Vec<(usize, usize)>> {
+        if count > IOV_MAX {
+            return Err(LinuxError::EINVAL);
+        }
+        if count == 0 {
+            // Not read at all.
+            return Ok(Vec::new());
+        }
+        // Read as far as possible; a negative length among the elements
+        // read wins over the fault that stopped the read.
+        let iovec = layout::<[usize; 2]>();
+        self.access_ok(addr, count * iovec.size)?;
+        let readable = self.movable(addr, count * iovec.size, READ);
+        if readable == 0 {
+            return Err(LinuxError::EFAULT);
+        }
+        let read = readable / iovec.size;
+        let bytes = self.model.bytes(addr, read * iovec.size);
+        let mut segments: Vec<(usize, usize)> = bytes
+            .chunks(iovec.size)
+            .map(|seg| {
+                let word =
+                    |i: usize| usize::from_ne_bytes(seg[i * 8..i * 8 + 8].try_into().expect("8"));
+                (word(0), word(1))
+            })
+            .collect();
+        if segments.iter().any(|&(_, len)| len > isize::MAX as usize) {
+            return Err(LinuxError::EINVAL);
+        }
+        if read < count {
+            return Err(LinuxError::EFAULT);
+        }
+        let mut total = 0;
+        for (base, len) in &mut segments {
+            if count == 1 {
+                *len = (*len).min(MAX_RW_COUNT);
+            }
+            self.access_ok(*base, *len)?;
+            *len = (*len).min(MAX_RW_COUNT - total);
+            total += *len;
+        }
+        Ok(segments)
+    }
+
+    /// An iovec cursor's transfer of up to `want` bytes across `segments`:
+    /// the bytes moved per segment; `EFAULT` if none moved at all.
+    fn iovec_transfer(
+        &self,
+        segments: &[(usize, usize)],
+        want: usize,
+        flags: MappingFlags,
+    ) -> Step<Vec<(usize, usize)>> {
+        let mut moved = Vec::new();
+        let mut done = 0;
+        for &(base, len) in segments {
+            if done == want {
+                break;
+            }
+            if len == 0 {
+                continue;
+            }
+            let chunk = len.min(want - done);
+            let n = self.movable(base, chunk, flags);
+            if n == 0 && done == 0 {
+                return Err(LinuxError::EFAULT);
+            }
+            moved.push((base, n));
+            done += n;
+            if n < chunk {
+                break;
+            }
+        }
+        Ok(moved)
+    }
+
+    /// A structure of `layout` copied in, or `None` for a null pointer.
+    fn copy_in_nullable(&self, addr: usize, layout: Layout) -> Step<Option<Vec<u8>>> {
+        match addr {
+            0 => Ok(None),
+            addr => self.copy_in(addr, 1, layout).map(Some),
+        }
+    }
+
+    /// A null-terminated array of string pointers (`&[CString]`), with
+    /// `execve`'s limits: a budget of `MAX_ARG_TOTAL` bytes that each
+    /// pointer and each string with its NUL consume, the strings read from
+    /// the first.
+    fn string_array(&self, addr: usize) -> Step<Vec<Vec<u8>>> {
+        if addr == 0 {
+            return Ok(Vec::new());
+        }
+        let ptr = layout::<usize>();
+        let most = MAX_ARG_STRINGS.min(MAX_ARG_TOTAL / ptr.size);
+        let count = self
+            .model
+            .null_terminated(addr, ptr, copy(READ), most + 1)
+            .result
+            .map_err(too_big)?;
+        let pointers = self.model.bytes(addr, count * ptr.size);
+        let mut left = MAX_ARG_TOTAL - count * ptr.size;
+        let mut strings = Vec::new();
+        for pointer in pointers.chunks(ptr.size) {
+            let pointer = usize::from_ne_bytes(pointer.try_into().expect("a pointer"));
+            let string = self
+                .c_string(pointer, MAX_ARG_STRLEN.min(left))
+                .map_err(too_big)?;
+            left -= string.len() + 1;
+            strings.push(string);
+        }
+        Ok(strings)
+    }
+
+    /// An fd set of `nfds` descriptors (`None` for null): its words.
+    fn fd_set(&self, addr: usize, nfds: usize) -> Step<Option<Vec<u8>>> {
+        if addr == 0 {
+            return Ok(None);
+        }
+        let words = nfds.min(FdSet::MAX_FDS).div_ceil(usize::BITS as usize);
+        self.copy_in(addr, words, layout::<usize>()).map(Some)
+    }
+}
+
+/// The descriptors in an fd set's words.
+fn fds_in(words: &[u8]) -> Vec<i128> {
+    (0..words.len() * 8)
+        .filter(|&fd| words[fd / 8] & (1 << (fd % 8)) != 0)
+        .map(|fd| fd as i128)
+        .collect()
 }
 
 /// What syscall `number` with registers `r` returns, according to the
@@ -859,6 +1439,277 @@ pub fn predict(number: usize, r: [usize; 6], m: &mut Expect<'_>) -> Step<isize> 
                 .filter(|w| w.iter().any(|&b| b != 0))
                 .count() as isize)
         }
+        21 => {
+            if signed(r[0], 32) != 3 {
+                return Err(LinuxError::EBADF);
+            }
+            m.access_ok(r[1], r[2])?;
+            let want = m.state.pipe.len().min(r[2]);
+            let n = m.transfer(r[1], want, WRITE)?;
+            let data: Vec<u8> = m.state.pipe.drain(..n).collect();
+            m.model.write(r[1], &data);
+            Ok(n as isize)
+        }
+        22 => {
+            if signed(r[0], 32) != 3 {
+                return Err(LinuxError::EBADF);
+            }
+            m.access_ok(r[1], r[2])?;
+            let want = (PIPE_CAPACITY - m.state.pipe.len()).min(r[2]);
+            let n = m.transfer(r[1], want, READ)?;
+            let data = m.model.bytes(r[1], n);
+            m.state.pipe.extend_from_slice(&data);
+            Ok(n as isize)
+        }
+        23 => {
+            let count = count(signed(r[2], 32))?;
+            let segments = m.import_iovecs(r[1], count)?;
+            if signed(r[0], 32) != 3 {
+                return Err(LinuxError::EBADF);
+            }
+            let moved = m.iovec_transfer(&segments, m.state.pipe.len(), WRITE)?;
+            let mut n = 0;
+            for (base, len) in moved {
+                let data: Vec<u8> = m.state.pipe[n..n + len].to_vec();
+                m.model.write(base, &data);
+                n += len;
+            }
+            m.state.pipe.drain(..n);
+            Ok(n as isize)
+        }
+        24 => {
+            let segments = m.import_iovecs(r[1], r[2])?;
+            if signed(r[0], 32) != 3 {
+                return Err(LinuxError::EBADF);
+            }
+            let total: usize = segments.iter().map(|&(_, len)| len).sum();
+            let want = (PIPE_CAPACITY - m.state.pipe.len()).min(total);
+            let moved = m.iovec_transfer(&segments, want, READ)?;
+            let mut n = 0;
+            for (base, len) in moved {
+                let data = m.model.bytes(base, len);
+                m.state.pipe.extend_from_slice(&data);
+                n += len;
+            }
+            Ok(n as isize)
+        }
+        25 => {
+            let fd = signed(r[0], 32);
+            m.saw(Seen::Ints(vec![fd]));
+            if fd < 0 {
+                return Err(LinuxError::EBADF);
+            }
+            let stat = [
+                (fd as u64).to_ne_bytes().to_vec(),
+                STAT_MODE.to_ne_bytes().to_vec(),
+                1u32.to_ne_bytes().to_vec(),
+            ]
+            .concat();
+            m.copy_out(r[1], &stat, 1, layout::<Stat>())?;
+            Ok(0)
+        }
+        26 => {
+            let ts = layout::<Ts>();
+            let req = m.copy_in(r[1], 1, ts)?;
+            let sec = i64::from_ne_bytes(req[..8].try_into().expect("8"));
+            let nsec = i64::from_ne_bytes(req[8..].try_into().expect("8"));
+            m.saw(Seen::Ints(vec![signed(r[0], 32), sec.into(), nsec.into()]));
+            if !(0..1_000_000_000).contains(&nsec) {
+                return Err(LinuxError::EINVAL);
+            }
+            if r[2] != 0 {
+                let rem = [(sec / 2).to_ne_bytes(), 0i64.to_ne_bytes()].concat();
+                m.copy_out(r[2], &rem, 1, ts)?;
+            }
+            Ok((nsec % 1000) as isize)
+        }
+        27 => {
+            if r[3] != SIGSET_SIZE {
+                return Err(LinuxError::EINVAL);
+            }
+            let set = layout::<SigSet>();
+            let new = m.copy_in_nullable(r[1], set)?;
+            let old = m.state.mask;
+            if let Some(new) = new {
+                let new = u64::from_ne_bytes(new.try_into().expect("8"));
+                m.state.mask = match signed(r[0], 32) {
+                    0 => SigSet(old.0 | new),
+                    1 => SigSet(old.0 & !new),
+                    2 => SigSet(new),
+                    _ => return Err(LinuxError::EINVAL),
+                };
+            }
+            if r[2] != 0 {
+                m.copy_out(r[2], &old.0.to_ne_bytes(), 1, set)?;
+            }
+            Ok(0)
+        }
+        28 => {
+            let len = layout::<u32>();
+            let capacity = m.copy_in_nullable(r[2], len)?;
+            if signed(r[0], 32) != 3 {
+                return Err(LinuxError::EBADF);
+            }
+            let (addr, Some(capacity)) = (r[1], capacity) else {
+                return Err(LinuxError::EFAULT);
+            };
+            if addr == 0 {
+                return Err(LinuxError::EFAULT);
+            }
+            let capacity = i32::from_ne_bytes(capacity.try_into().expect("4"));
+            let capacity = usize::try_from(capacity).map_err(|_| LinuxError::EINVAL)?;
+            let n = capacity.min(SOCKADDR.len());
+            m.copy_out(addr, &SOCKADDR[..n], n, BYTE)?;
+            m.copy_out(r[2], &(SOCKADDR.len() as u32).to_ne_bytes(), 1, len)?;
+            Ok(0)
+        }
+        29 => {
+            if signed(r[0], 32) != 1 {
+                return Err(LinuxError::EBADF);
+            }
+            match unsigned(r[1], 32) {
+                0 => Ok(signed(r[2], 32).unsigned_abs() as isize),
+                1 => {
+                    let v = m.copy_in(r[2], 1, layout::<u32>())?;
+                    Ok(u32::from_ne_bytes(v.try_into().expect("4")) as isize)
+                }
+                2 => {
+                    m.copy_out(r[2], &IOCTL_WORD.to_ne_bytes(), 1, layout::<u64>())?;
+                    Ok(0)
+                }
+                3 => {
+                    let name = m.c_string(r[2], PATH_MAX)?;
+                    let len = name.len();
+                    m.saw(Seen::Bytes(name));
+                    Ok(len as isize)
+                }
+                _ => Err(LinuxError::ENOTTY),
+            }
+        }
+        30 => {
+            let size = r[2];
+            if size < 16 {
+                return Err(LinuxError::EINVAL);
+            }
+            if size > PAGE {
+                return Err(LinuxError::E2BIG);
+            }
+            let ksize = size_of::<How>();
+            // The bytes past the kernel's structure: inside user space, then
+            // a page at a time, readable and zero; the first non-zero byte
+            // ends the check.
+            if size > ksize {
+                let tail = r[1].checked_add(ksize).ok_or(LinuxError::EFAULT)?;
+                m.access_ok(tail, size - ksize)?;
+                let mut done = 0;
+                while done < size - ksize {
+                    let at = tail + done;
+                    let n = (size - ksize - done).min(PAGE - at % PAGE);
+                    if !m.model.mapped(at as u128, n as u128, READ) {
+                        return Err(LinuxError::EFAULT);
+                    }
+                    if m.model.bytes(at, n).iter().any(|&b| b != 0) {
+                        return Err(LinuxError::E2BIG);
+                    }
+                    done += n;
+                }
+            }
+            let mut how = m.copy_in(r[1], ksize.min(size), BYTE)?;
+            how.resize(ksize, 0);
+            let word = |i: usize| u64::from_ne_bytes(how[i * 8..i * 8 + 8].try_into().expect("8"));
+            m.saw(Seen::Ints(vec![
+                word(0).into(),
+                word(1).into(),
+                word(2).into(),
+            ]));
+            Ok((word(0) & 0xffff) as isize)
+        }
+        31 => {
+            let name = m.c_string(r[0], 13).map_err(|err| match err {
+                LinuxError::ENAMETOOLONG => LinuxError::EINVAL,
+                other => other,
+            })?;
+            let len = name.len();
+            m.saw(Seen::Bytes(name));
+            Ok(len as isize)
+        }
+        32 => {
+            let path = m.c_string(r[0], PATH_MAX)?;
+            let argv = m.string_array(r[1])?;
+            let envp = m.string_array(r[2])?;
+            let argc = argv.len();
+            m.saw(Seen::Bytes(path));
+            for arg in argv.into_iter().chain(envp) {
+                m.saw(Seen::Bytes(arg));
+            }
+            Ok(argc as isize)
+        }
+        33 => {
+            let nfds = count(signed(r[0], 32))?;
+            let sets = [m.fd_set(r[1], nfds)?, m.fd_set(r[2], nfds)?];
+            let mut ready = 0;
+            let mut back = Vec::new();
+            for (set, fd) in sets.into_iter().zip([3usize, 4]) {
+                let Some(mut words) = set else {
+                    m.saw(Seen::Absent);
+                    continue;
+                };
+                let fds = fds_in(&words);
+                let nfds = nfds.min(FdSet::MAX_FDS);
+                let wanted = fds.contains(&(fd as i128)) && fd < nfds;
+                let fds: Vec<i128> = fds.into_iter().filter(|&f| (f as usize) < nfds).collect();
+                let has = |fd: i128| i128::from(fds.contains(&fd));
+                m.saw(Seen::Ints(vec![fds.len() as i128, has(3), has(4)]));
+                words.fill(0);
+                if wanted {
+                    words[fd / 8] |= 1 << (fd % 8);
+                    ready += 1;
+                }
+                back.push(words);
+            }
+            let mut backs = back.into_iter();
+            for addr in [r[1], r[2]] {
+                if addr != 0 {
+                    let words = backs.next().expect("a copied set");
+                    let n = words.len() / size_of::<usize>();
+                    m.copy_out(addr, &words, n, layout::<usize>())?;
+                }
+            }
+            Ok(ready)
+        }
+        34 => {
+            if signed(r[0], 32) != 5 {
+                return Err(LinuxError::EBADF);
+            }
+            let (mut at, mut left) = (r[1], r[2]);
+            let mut written = 0;
+            while m.state.dir_pos < DIR_ENTRIES {
+                let rec = dirent(m.state.dir_pos);
+                if left < rec.len() {
+                    if written == 0 {
+                        return Err(LinuxError::EINVAL);
+                    }
+                    break;
+                }
+                if written == 0 {
+                    // The cursor's first transfer checks the whole buffer.
+                    m.access_ok(r[1], r[2])?;
+                }
+                let n = m.movable(at, rec.len(), WRITE);
+                m.model.write(at, &rec[..n]);
+                if n < rec.len() {
+                    if written == 0 {
+                        return Err(LinuxError::EFAULT);
+                    }
+                    break;
+                }
+                written += n;
+                at += n;
+                left -= n;
+                m.state.dir_pos += 1;
+            }
+            Ok(written as isize)
+        }
         _ => Err(LinuxError::ENOSYS),
     }
 }
@@ -933,6 +1784,7 @@ impl Proc {
             let mut expect = Expect {
                 model: self.env.model_mut(),
                 seen: Vec::new(),
+                state: &mut self.model_state,
             };
             (predict(number, regs, &mut expect), expect.seen)
         });
@@ -984,15 +1836,24 @@ impl Proc {
                 ));
             }
             self.env.compare_memory()?;
+            if self.state != self.model_state {
+                return Err(format!(
+                    "the kernel state is {:?}, the model says {:?}",
+                    self.state, self.model_state
+                ));
+            }
         }
         if traced {
             check_trace(&events, number, result)?;
         }
         if let Some(usage) = usage {
-            if usage.largest > ALLOC_LIMIT || usage.total > ALLOC_TOTAL_LIMIT {
+            let (largest, total) = match signature(number) {
+                Some(("execve2", _)) => (EXEC_ALLOC_LIMIT, EXEC_ALLOC_TOTAL_LIMIT),
+                _ => (ALLOC_LIMIT, ALLOC_TOTAL_LIMIT),
+            };
+            if usage.largest > largest || usage.total > total {
                 return Err(format!(
-                    "allocated {} bytes at once, {} in all (limits {ALLOC_LIMIT}, \
-                     {ALLOC_TOTAL_LIMIT})",
+                    "allocated {} bytes at once, {} in all (limits {largest}, {total})",
                     usage.largest, usage.total
                 ));
             }

@@ -15,7 +15,7 @@ fn sys_pair(pair: (u32, u32)) -> LinuxResult<()> {
 }
 
 #[syscall]
-fn sys_stat(path: &CStr, statbuf: &u64) -> LinuxResult<()> {
+fn sys_stat(path: &CStr, statbuf: &dyn core::any::Any) -> LinuxResult<()> {
     let _ = (path, statbuf);
     Ok(())
 }

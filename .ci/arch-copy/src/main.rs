@@ -34,7 +34,7 @@ mod directives;
 
 #[path = "../../../axptr-core/src/arch/interface.rs"]
 mod interface;
-use interface::{FaultRange, UserAtomicOp, UserFault};
+use interface::{ATOMIC_CASES, FaultRange, UserAtomicOp, UserFault};
 
 #[path = "../../../axptr-core/src/arch/routine.rs"]
 mod imp;
@@ -336,52 +336,6 @@ fn clears_every_length_and_alignment() {
     }
     write(b"clear: every length and alignment is exact\n");
 }
-
-/// `(op, value before, expected result, value after)`, as in
-/// axptr-core's `arch/tests.rs`.
-const ATOMIC_CASES: [(UserAtomicOp, u32, u32, u32); 14] = {
-    use UserAtomicOp::*;
-    [
-        (Load, 0xdead_beef, 0xdead_beef, 0xdead_beef),
-        (Store(7), 0xdead_beef, 0, 7),
-        (
-            CompareExchange {
-                expected: 5,
-                new: 9,
-            },
-            5,
-            5,
-            9,
-        ),
-        (
-            CompareExchange {
-                expected: 4,
-                new: 9,
-            },
-            5,
-            5,
-            5,
-        ),
-        (
-            CompareExchange {
-                expected: 0xffff_fffe,
-                new: 0x8000_0001,
-            },
-            0xffff_fffe,
-            0xffff_fffe,
-            0x8000_0001,
-        ),
-        (Swap(0xffff_ffff), 3, 3, 0xffff_ffff),
-        (Swap(1), 0xffff_ffff, 0xffff_ffff, 1),
-        (FetchAdd(2), 0xffff_ffff, 0xffff_ffff, 1),
-        (FetchAdd(0x10), 0x8000_0000, 0x8000_0000, 0x8000_0010),
-        (FetchOr(0x0f0), 0x00f_f00f, 0x00f_f00f, 0x00f_f0ff),
-        (FetchAnd(0x0f0), 0xf0f0_f0f0, 0xf0f0_f0f0, 0x0000_00f0),
-        (FetchAndNot(0x0f0), 0xf0f0_f0f0, 0xf0f0_f0f0, 0xf0f0_f000),
-        (FetchXor(0xffff_0000), 0x1234_5678, 0x1234_5678, 0xedcb_5678),
-        (FetchXor(0), 0xffff_ffff, 0xffff_ffff, 0xffff_ffff),
-    ]
-};
 
 fn atomics_give_the_old_value_and_leave_the_new() {
     for (index, (op, before, result, after)) in ATOMIC_CASES.into_iter().enumerate() {

@@ -80,10 +80,11 @@ pub trait SyscallArg<C: ?Sized>: Sized {
     }
 }
 
-/// The value of a length parameter named by `#[len = …]`.
+/// The value of a length or size parameter named by `#[len = …]` or
+/// `#[size = …]`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the length of a slice argument",
-    label = "`#[len = …]` names this parameter",
+    message = "`{Self}` cannot be the length or size of a pointer argument",
+    label = "`#[len = …]` or `#[size = …]` names this parameter",
     note = "name a parameter of an integer type"
 )]
 pub trait SyscallLen {
@@ -96,9 +97,30 @@ pub trait SyscallLen {
     fn syscall_len(&self) -> LinuxResult<usize>;
 }
 
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An integer type read from a register with Linux's truncation: the low
+/// bits for the type's width, two's complement for signed types (what an
+/// `int` argument is). [`RawArg::int`](super::RawArg::int) uses it.
+pub trait RegisterInt: sealed::Sealed + Sized {
+    /// The value of the register for this type.
+    fn from_register(raw: usize) -> Self;
+}
+
 macro_rules! int_args {
     ($($ty:ty: |$raw:ident| $decode:expr;)*) => {
         $(
+            impl sealed::Sealed for $ty {}
+
+            impl RegisterInt for $ty {
+                #[inline]
+                fn from_register($raw: usize) -> Self {
+                    $decode
+                }
+            }
+
             /// Linux semantics: the register truncated to the width of the
             /// type; a signed type reads those low bits as two's complement.
             impl<C: ?Sized> SyscallArg<C> for $ty {

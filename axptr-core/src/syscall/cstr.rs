@@ -11,13 +11,13 @@ use core::{
     ops::Deref,
 };
 
-use axerrno::LinuxResult;
+use axerrno::{LinuxError, LinuxResult};
 
 use super::{
     SyscallArg, TraceCopied,
     trace::{ArgFormat, TraceArg, fmt_ptr},
 };
-use crate::{AddrSpaceProvider, PATH_MAX, UserConstPtr};
+use crate::{AddrSpaceProvider, PATH_MAX, UserConstPtr, strings::Limit};
 
 /// A C string argument copied into kernel memory (at most
 /// [`PATH_MAX`] bytes, NUL included); a `&CStr` parameter of a
@@ -25,6 +25,44 @@ use crate::{AddrSpaceProvider, PATH_MAX, UserConstPtr};
 pub struct CStrArg(CString);
 
 impl CStrArg {
+    /// Copies the string at `addr` if it is at most `max` bytes long (NUL
+    /// not counted): `#[cstr(max = 249, err = EINVAL)] name: &CStr`, for
+    /// names with their own limit (`memfd_create`'s 249 bytes, `EINVAL`;
+    /// an xattr name's 255, `ERANGE`).
+    ///
+    /// # Errors
+    ///
+    /// `too_long` for a longer string; `EFAULT` for a null, unmapped or
+    /// unreadable one; `ENOMEM`.
+    pub fn copy_in<P: AddrSpaceProvider + ?Sized>(
+        provider: &mut P,
+        addr: usize,
+        max: usize,
+        too_long: LinuxError,
+    ) -> LinuxResult<Self> {
+        let limit = Limit::new(max.saturating_add(1), too_long);
+        UserConstPtr::<c_char>::from(addr)
+            .read_cstring_limited(provider, limit)
+            .map(Self)
+    }
+
+    /// [`copy_in`](Self::copy_in), or `None` for a null pointer.
+    ///
+    /// # Errors
+    ///
+    /// As [`copy_in`](Self::copy_in).
+    pub fn copy_in_nullable<P: AddrSpaceProvider + ?Sized>(
+        provider: &mut P,
+        addr: usize,
+        max: usize,
+        too_long: LinuxError,
+    ) -> LinuxResult<Option<Self>> {
+        if addr == 0 {
+            return Ok(None);
+        }
+        Self::copy_in(provider, addr, max, too_long).map(Some)
+    }
+
     /// The copied string.
     #[must_use]
     pub fn as_c_str(&self) -> &CStr {
@@ -84,11 +122,5 @@ impl TraceCopied for CStrArg {
             Some(string) => TraceArg::Str(string.0.as_bytes()),
             None => TraceArg::Ptr(raw),
         }
-    }
-}
-
-impl TraceCopied for Option<CStrArg> {
-    fn trace_copied(copied: Option<&Self>, raw: usize) -> TraceArg<'_> {
-        CStrArg::trace_copied(copied.and_then(Option::as_ref), raw)
     }
 }

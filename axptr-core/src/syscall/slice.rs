@@ -42,7 +42,7 @@ use core::{
 use axerrno::{LinuxError, LinuxResult};
 use page_table_multiarch::MappingFlags;
 
-use super::{TraceCopied, trace::TraceArg};
+use super::{SyscallOutput, TraceCopied, trace::TraceArg};
 use crate::{
     AddrSpaceProvider, UserCopy,
     check::{check_region, check_region_mapped, size_of_user},
@@ -50,7 +50,7 @@ use crate::{
 };
 
 /// The most bytes a slice argument copies into kernel memory; longer user
-/// buffers are cut to this prefix (see the [module docs](self)).
+/// buffers are cut to this prefix (see the [`slice`](super::slice) docs).
 pub const MAX_SLICE_ARG_BYTES: usize = 1 << 20;
 
 /// How many elements of a `len`-element buffer are copied.
@@ -166,6 +166,12 @@ impl<T: UserCopy> SliceIn<T> {
     pub fn addr(&self) -> usize {
         self.addr
     }
+
+    /// The kernel copy.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<T> {
+        self.data
+    }
 }
 
 impl<T> Deref for SliceIn<T> {
@@ -275,6 +281,13 @@ impl<T: UserCopy> SliceOut<T> {
     #[must_use]
     pub fn addr(&self) -> usize {
         self.addr
+    }
+}
+
+impl<C: AddrSpaceProvider + ?Sized, T: UserCopy> SyscallOutput<C> for SliceOut<T> {
+    #[inline]
+    fn copy_out(&mut self, ctx: &mut C, output_len: Option<usize>) -> LinuxResult<()> {
+        SliceOut::copy_out(self, ctx, output_len)
     }
 }
 

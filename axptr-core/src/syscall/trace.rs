@@ -51,6 +51,7 @@ pub type FmtRaw = fn(usize, ArgFormat, &mut fmt::Formatter<'_>) -> fmt::Result;
 
 /// One decoded argument of a [`SyscallEvent`].
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub enum TraceArg<'a> {
     /// A register, rendered by its argument type.
     Raw {
@@ -65,6 +66,21 @@ pub enum TraceArg<'a> {
     Ptr(usize),
     /// Bytes copied from user memory, quoted and truncated like strace.
     Str(&'a [u8]),
+    /// A kernel copy that renders itself: a structure copied from or to
+    /// user memory (`{tv_sec=1, tv_nsec=0}`), a sigset (`[INT TERM]`), an
+    /// argument vector (`["ls", "-l"]`).
+    Value(&'a dyn TraceValue),
+}
+
+/// A kernel copy of an argument that renders itself in a trace
+/// ([`TraceArg::Value`]).
+pub trait TraceValue {
+    /// Renders the copy strace-style.
+    ///
+    /// # Errors
+    ///
+    /// Only those of the formatter.
+    fn fmt_value(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
 }
 
 impl fmt::Display for TraceArg<'_> {
@@ -73,6 +89,7 @@ impl fmt::Display for TraceArg<'_> {
             TraceArg::Raw { raw, format, fmt } => fmt(raw, format, f),
             TraceArg::Ptr(addr) => fmt_ptr(addr, f),
             TraceArg::Str(bytes) => fmt_quoted(bytes, f),
+            TraceArg::Value(value) => value.fmt_value(f),
         }
     }
 }

@@ -41,27 +41,60 @@ pub struct Param<'a> {
     /// The binding, when the pattern is a plain name.
     pub ident: Option<&'a Ident>,
     pub ty: &'a Type,
-    pub kind: Kind<'a>,
+    pub shape: Shape<'a>,
     pub attrs: ParamAttrs,
 }
 
-pub enum Kind<'a> {
-    /// Converted by `SyscallArg`.
+/// The syntactic form of a parameter's type.
+pub enum Shape<'a> {
+    /// Any type taken by value.
     Value,
-    /// `&CStr`.
-    CStr,
-    /// `Option<&CStr>`.
-    OptionCStr,
+    /// `&CStr`, or `Option<&CStr>` when `optional`.
+    CStr { optional: bool },
+    /// `&[CString]`.
+    CStrArray,
     /// `&[T]`.
     SliceIn(&'a Type),
     /// `&mut [T]`.
     SliceOut(&'a Type),
-    /// `&mut T` after the first parameter.
-    MutRef,
-    /// Any other `&T`.
-    Ref,
+    /// `&T`, or `Option<&T>` when `optional`.
+    Ref { elem: &'a Type, optional: bool },
+    /// `&mut T`, or `Option<&mut T>` when `optional`.
+    MutRef { elem: &'a Type, optional: bool },
+    /// A reference that is never an argument (`&str`, `&dyn Trait`, ...),
+    /// with what to write instead.
+    BadRef(&'static str),
     /// `impl Trait`.
     ImplTrait,
+}
+
+/// What a parameter is, from its shape and attributes; what the entry
+/// does with it.
+#[derive(Clone, Copy)]
+pub enum Kind<'a> {
+    /// By value, converted by `SyscallArg`.
+    Value,
+    /// `#[len = n] x: T` by value, converted by `SyscallBufArg`.
+    Buf,
+    /// `#[size = n] x: T` by value, converted by `SyscallSizedArg`.
+    Sized,
+    /// `&CStr` / `Option<&CStr>`.
+    CStr { optional: bool },
+    /// `&[CString]`.
+    CStrArray,
+    /// `#[len = n] &[T]`.
+    SliceIn(&'a Type),
+    /// `#[len = n] &mut [T]`.
+    SliceOut(&'a Type),
+    /// `&T` / `Option<&T>`: copied in.
+    ValueIn { elem: &'a Type, optional: bool },
+    /// `#[out]`/`#[inout] &mut T` / `Option<&mut T>`: copied out.
+    ValueOut { elem: &'a Type, optional: bool },
+    /// `#[len = n] &mut T` / `Option<&mut T>`: a buffer type the entry
+    /// keeps and copies back.
+    BufMut { elem: &'a Type, optional: bool },
+    /// Rejected by `valid`.
+    Invalid,
 }
 
 impl<'a> Handler<'a> {
@@ -79,7 +112,7 @@ impl<'a> Handler<'a> {
                 FnArg::Typed(param) => param,
             };
             let attrs = attr::param_attrs(&param.attrs, errors);
-            if i == 0 {
+            if i == 0 && !attrs.marks_argument() {
                 if let Some(ty) = context_type(&param.ty) {
                     context = Some(Context { param, ty, attrs });
                     continue;
@@ -92,7 +125,7 @@ impl<'a> Handler<'a> {
                     _ => None,
                 },
                 ty: &param.ty,
-                kind: kind_of(&param.ty),
+                shape: shape_of(&param.ty),
                 attrs,
             });
         }
@@ -119,7 +152,7 @@ impl<'a> Handler<'a> {
     }
 }
 
-impl Param<'_> {
+impl<'a> Param<'a> {
     /// How the trace prints the argument: `#[trace(…)]`, else hex for names
     /// ending in `flags`, octal for names ending in `mode`.
     pub fn format(&self) -> Option<Format> {
@@ -136,8 +169,33 @@ impl Param<'_> {
         }
     }
 
+    /// What the parameter is. A combination of shape and attributes that
+    /// makes no sense is `Invalid` (and reported by `valid`).
+    pub fn kind(&self) -> Kind<'a> {
+        let attrs = &self.attrs;
+        let len = attrs.len.is_some();
+        let size = attrs.size.is_some();
+        match self.shape {
+            Shape::Value if len && !size => Kind::Buf,
+            Shape::Value if size && !len => Kind::Sized,
+            Shape::Value if !len && !size => Kind::Value,
+            Shape::CStr { optional } if !len && !size => Kind::CStr { optional },
+            Shape::CStrArray if !len && !size => Kind::CStrArray,
+            Shape::SliceIn(elem) if !size => Kind::SliceIn(elem),
+            Shape::SliceOut(elem) if !size => Kind::SliceOut(elem),
+            Shape::Ref { elem, optional } if !len => Kind::ValueIn { elem, optional },
+            Shape::MutRef { elem, optional } if attrs.is_output() && !len => {
+                Kind::ValueOut { elem, optional }
+            }
+            Shape::MutRef { elem, optional } if len && !size && !attrs.is_output() => {
+                Kind::BufMut { elem, optional }
+            }
+            _ => Kind::Invalid,
+        }
+    }
+
     pub fn is_slice(&self) -> bool {
-        matches!(self.kind, Kind::SliceIn(_) | Kind::SliceOut(_))
+        matches!(self.shape, Shape::SliceIn(_) | Shape::SliceOut(_))
     }
 }
 
@@ -163,35 +221,70 @@ fn context_type(ty: &Type) -> Option<ContextType<'_>> {
     }
 }
 
-fn kind_of(ty: &Type) -> Kind<'_> {
+fn shape_of(ty: &Type) -> Shape<'_> {
     match peel(ty) {
-        Type::Reference(reference) => match (peel(&reference.elem), reference.mutability) {
-            (Type::Slice(slice), None) => Kind::SliceIn(&slice.elem),
-            (Type::Slice(slice), Some(_)) => Kind::SliceOut(&slice.elem),
-            (_, Some(_)) => Kind::MutRef,
-            (elem, None) if is_cstr(elem) => Kind::CStr,
-            (_, None) => Kind::Ref,
-        },
-        Type::Path(path) if path.qself.is_none() => match option_arg(&path.path) {
-            Some(Type::Reference(reference))
-                if reference.mutability.is_none() && is_cstr(peel(&reference.elem)) =>
-            {
-                Kind::OptionCStr
+        Type::Reference(reference) => {
+            let mutable = reference.mutability.is_some();
+            match peel(&reference.elem) {
+                Type::Slice(slice) if mutable => Shape::SliceOut(&slice.elem),
+                Type::Slice(slice) if names(peel(&slice.elem), "CString") => Shape::CStrArray,
+                Type::Slice(slice) => Shape::SliceIn(&slice.elem),
+                elem if names(elem, "str") => Shape::BadRef(
+                    "a string argument is `&CStr` (copied in, NUL-terminated), not `&str`",
+                ),
+                elem if names(elem, "CStr") && !mutable => Shape::CStr { optional: false },
+                elem if names(elem, "CStr") => {
+                    Shape::BadRef("a string argument is read-only: `&CStr`, not `&mut CStr`")
+                }
+                elem => ref_shape(elem, mutable, false),
             }
-            _ => Kind::Value,
+        }
+        Type::Path(path) if path.qself.is_none() => match option_arg(&path.path) {
+            Some(Type::Reference(reference)) => {
+                let mutable = reference.mutability.is_some();
+                match peel(&reference.elem) {
+                    elem if names(elem, "CStr") && !mutable => Shape::CStr { optional: true },
+                    Type::Slice(_) => Shape::BadRef(
+                        "an optional buffer is a slice with its length, empty for a null \
+                         pointer: remove the `Option`",
+                    ),
+                    elem if names(elem, "str") => Shape::BadRef(
+                        "a string argument is `Option<&CStr>` (copied in), not `Option<&str>`",
+                    ),
+                    elem => ref_shape(elem, mutable, true),
+                }
+            }
+            _ => Shape::Value,
         },
-        Type::ImplTrait(_) => Kind::ImplTrait,
-        _ => Kind::Value,
+        Type::ImplTrait(_) => Shape::ImplTrait,
+        _ => Shape::Value,
     }
 }
 
-/// Whether `ty` names `CStr` (`CStr`, `core::ffi::CStr`, …).
-fn is_cstr(ty: &Type) -> bool {
+/// `&T`, `&mut T` and their `Option`s, for a `T` that can be a copy.
+fn ref_shape(elem: &Type, mutable: bool, optional: bool) -> Shape<'_> {
+    match elem {
+        Type::TraitObject(_) | Type::ImplTrait(_) => Shape::BadRef(
+            "a reference argument is a kernel copy of a concrete type; name the structure \
+             (`&Timespec`), not a trait",
+        ),
+        Type::Reference(_) | Type::Ptr(_) => Shape::BadRef(
+            "a reference argument is a kernel copy of one value; for a user pointer stored in \
+             user memory use `UserPtr<T>` as the value type",
+        ),
+        elem if mutable => Shape::MutRef { elem, optional },
+        elem => Shape::Ref { elem, optional },
+    }
+}
+
+/// Whether `ty` is a path ending in `name` without arguments (`CStr`,
+/// `core::ffi::CStr`, `str`).
+fn names(ty: &Type, name: &str) -> bool {
     match ty {
         Type::Path(path) => {
             path.qself.is_none()
                 && path.path.segments.last().is_some_and(|last| {
-                    last.ident == "CStr" && matches!(last.arguments, PathArguments::None)
+                    last.ident == name && matches!(last.arguments, PathArguments::None)
                 })
         }
         _ => false,

@@ -76,20 +76,49 @@ pub fn entry(handler: &Handler) -> TokenStream {
     if handler.context.is_some() {
         call_args.push(quote!(#ctx));
     }
+    let reg_of = |index: usize| {
+        let index = Literal::usize_unsuffixed(index);
+        quote!(#regs[#index])
+    };
     for (i, (param, bind)) in handler.params.iter().zip(&bindings).enumerate() {
-        let index = Literal::usize_unsuffixed(i);
-        let reg = quote!(#regs[#index]);
+        let reg = reg_of(i);
         let ty = param.ty;
-        // `valid` made sure the target is an integer parameter.
-        let len = || {
-            let (_, target) = param.attrs.len.as_ref()?;
+        // The partner register of `#[len = n]`/`#[size = n]`: its value as a
+        // length (`valid` made sure it is an integer parameter), and the raw
+        // register for traces.
+        let extent = param.attrs.extent().map(|(_, target)| {
             let rt = rt_at(target.span());
-            Some(quote_spanned!(target.span()=> #rt::SyscallLen::syscall_len(&#target)?))
+            let value = quote_spanned!(target.span()=> #rt::SyscallLen::syscall_len(&#target)?);
+            let index = handler
+                .params
+                .iter()
+                .position(|other| other.ident == Some(target))
+                .unwrap_or(i);
+            (value, reg_of(index))
+        });
+        let (len, len_reg) = match &extent {
+            Some((value, raw)) => (value.clone(), raw.clone()),
+            None => (quote!(0), quote!(0)),
         };
-        // Errors about the conversion point at the parameter's type.
-        let span = ty.span();
+        let size = match (&param.attrs.size, &extent) {
+            (Some(_), Some((value, _))) => quote!(::core::option::Option::Some(#value)),
+            _ => quote!(::core::option::Option::None),
+        };
+        // Errors about the conversion point at the parameter's type (at the
+        // structure, for a reference to one).
+        let span = match param.kind() {
+            Kind::ValueIn { elem, .. }
+            | Kind::ValueOut { elem, .. }
+            | Kind::BufMut { elem, .. } => elem.span(),
+            _ => ty.span(),
+        };
         let srt = rt_at(span);
-        match param.kind {
+        // How the trace renders a structure: chosen where the handler is
+        // compiled (its `SyscallTrace`, or the address).
+        let render = |elem: &syn::Type| quote_spanned!(span=> (&&#srt::__probe::Probe::<#elem>::NEW).renderer());
+
+        // By-value kinds: the handler owns the argument.
+        match param.kind() {
             Kind::Value => {
                 let arg = quote_spanned!(span=> <#ty as #srt::SyscallArg<#ctx_ty>>);
                 values.push(quote! {
@@ -100,57 +129,169 @@ pub fn entry(handler: &Handler) -> TokenStream {
                 call_args.push(quote!(#bind));
                 continue;
             }
-            Kind::CStr | Kind::OptionCStr => {
-                let holder = match param.kind {
-                    Kind::CStr => quote_spanned!(span=> #srt::CStrArg),
-                    _ => quote_spanned!(span=> ::core::option::Option<#srt::CStrArg>),
+            Kind::Buf => {
+                let arg = quote_spanned!(span=> <#ty as #srt::SyscallBufArg<#ctx_ty>>);
+                copies.push(quote! {
+                    let #bind = #arg::from_syscall_buf(#ctx, #reg, #len)?;
+                });
+                trace_args.push(quote!(#arg::trace_buf(#reg, #len_reg)));
+                call_args.push(quote!(#bind));
+                continue;
+            }
+            Kind::Sized => {
+                let arg = quote_spanned!(span=> <#ty as #srt::SyscallSizedArg<#ctx_ty>>);
+                copies.push(quote! {
+                    let #bind = #arg::from_syscall_sized(#ctx, #reg, #len)?;
+                });
+                trace_args.push(quote!(#arg::trace_sized(#reg, #len_reg)));
+                call_args.push(quote!(#bind));
+                continue;
+            }
+            _ => {}
+        }
+
+        // Copied kinds: the entry keeps a holder, the handler borrows it.
+        let option = |holder: TokenStream, optional: bool| {
+            if optional {
+                quote_spanned!(span=> ::core::option::Option<#holder>)
+            } else {
+                holder
+            }
+        };
+        let (holder, convert, pass, output) = match param.kind() {
+            Kind::CStr { optional } => {
+                let holder = option(quote_spanned!(span=> #srt::CStrArg), optional);
+                let convert = match &param.attrs.cstr {
+                    None => quote_spanned! {span=>
+                        <#holder as #srt::SyscallArg<#ctx_ty>>::from_syscall_arg(#ctx, #reg)?
+                    },
+                    Some((_, limit)) => {
+                        let max = Literal::usize_unsuffixed(limit.max);
+                        let err = match &limit.err {
+                            Some(err) => quote_spanned!(err.span()=> __axptr::LinuxError::#err),
+                            None => quote!(__axptr::LinuxError::ENAMETOOLONG),
+                        };
+                        let make = if optional {
+                            quote_spanned!(span=> copy_in_nullable)
+                        } else {
+                            quote_spanned!(span=> copy_in)
+                        };
+                        quote_spanned!(span=> #srt::CStrArg::#make(#ctx, #reg, #max, #err)?)
+                    }
                 };
-                slots.push(quote!(let mut #bind: ::core::option::Option<#holder> = ::core::option::Option::None;));
+                let pass = if optional {
+                    quote!(#bind.as_deref())
+                } else {
+                    quote!(#bind)
+                };
+                (holder, convert, pass, false)
+            }
+            Kind::CStrArray => {
+                let holder = quote_spanned!(span=> #srt::CStrArray);
                 let convert = quote_spanned! {span=>
                     <#holder as #srt::SyscallArg<#ctx_ty>>::from_syscall_arg(#ctx, #reg)?
                 };
-                copies.push(quote! {
-                    let #bind = #bind.insert(#convert);
-                });
-                call_args.push(match param.kind {
-                    Kind::CStr => quote!(#bind),
-                    _ => quote!(#bind.as_deref()),
-                });
+                (holder, convert, quote!(#bind), false)
             }
             Kind::SliceIn(elem) => {
-                let len = len();
-                slots.push(quote!(let mut #bind: ::core::option::Option<#rt::SliceIn<#elem>> = ::core::option::Option::None;));
-                let convert = quote_spanned! {span=>
-                    #srt::SliceIn::<#elem>::copy_in(#ctx, #reg, #len)?
-                };
-                copies.push(quote! {
-                    let #bind = #bind.insert(#convert);
-                });
-                call_args.push(quote!(#bind));
+                let holder = quote_spanned!(span=> #srt::SliceIn<#elem>);
+                let convert =
+                    quote_spanned!(span=> #srt::SliceIn::<#elem>::copy_in(#ctx, #reg, #len)?);
+                (holder, convert, quote!(#bind), false)
             }
             Kind::SliceOut(elem) => {
-                let len = len();
                 let make = if param.attrs.inout.is_some() {
-                    quote!(copy_in_out)
+                    quote_spanned!(span=> copy_in_out)
                 } else {
-                    quote!(new)
+                    quote_spanned!(span=> new)
                 };
-                slots.push(quote!(let mut #bind: ::core::option::Option<#rt::SliceOut<#elem>> = ::core::option::Option::None;));
-                let convert = quote_spanned! {span=>
-                    #srt::SliceOut::<#elem>::#make(#ctx, #reg, #len)?
-                };
-                copies.push(quote! {
-                    let #bind = #bind.insert(#convert);
-                });
-                copy_backs.push(quote! {
-                    #bind.copy_out(#ctx, #value_of::output_len(&#value))?;
-                });
-                call_args.push(quote!(#bind));
+                let holder = quote_spanned!(span=> #srt::SliceOut<#elem>);
+                let convert =
+                    quote_spanned!(span=> #srt::SliceOut::<#elem>::#make(#ctx, #reg, #len)?);
+                (holder, convert, quote!(#bind), true)
             }
-            // Rejected by `valid`.
-            Kind::MutRef | Kind::Ref | Kind::ImplTrait => {}
+            Kind::ValueIn { elem, optional } => {
+                let holder = option(quote_spanned!(span=> #srt::ValueIn<#elem>), optional);
+                let make = if optional {
+                    quote_spanned!(span=> copy_in_nullable)
+                } else {
+                    quote_spanned!(span=> copy_in)
+                };
+                let render = render(elem);
+                let convert = quote_spanned! {span=>
+                    #srt::ValueIn::<#elem>::#make(&mut #bind, #ctx, #reg, #size, #render)?
+                };
+                let pass = if optional {
+                    quote!(#bind.as_deref())
+                } else {
+                    quote!(#bind)
+                };
+                (holder, convert, pass, false)
+            }
+            Kind::ValueOut { elem, optional } => {
+                let holder = option(quote_spanned!(span=> #srt::ValueOut<#elem>), optional);
+                let render = render(elem);
+                let value_out = quote_spanned!(span=> #srt::ValueOut::<#elem>);
+                let convert = match (param.attrs.inout.is_some(), optional) {
+                    (false, false) => {
+                        quote_spanned!(span=> #value_out::new(&mut #bind, #reg, #size, #render)?)
+                    }
+                    (false, true) => quote_spanned! {span=>
+                        #value_out::new_nullable(&mut #bind, #reg, #size, #render)?
+                    },
+                    (true, false) => quote_spanned! {span=>
+                        #value_out::copy_in_out(&mut #bind, #ctx, #reg, #size, #render)?
+                    },
+                    (true, true) => quote_spanned! {span=>
+                        #value_out::copy_in_out_nullable(&mut #bind, #ctx, #reg, #size, #render)?
+                    },
+                };
+                let pass = if optional {
+                    quote!(#bind.as_deref_mut())
+                } else {
+                    quote!(#bind)
+                };
+                (holder, convert, pass, true)
+            }
+            Kind::BufMut { elem, optional } => {
+                let holder = option(quote!(#elem), optional);
+                let convert = quote_spanned! {span=>
+                    <#holder as #srt::SyscallBufArg<#ctx_ty>>::from_syscall_buf(#ctx, #reg, #len)?
+                };
+                let pass = if optional {
+                    quote!(#bind.as_mut())
+                } else {
+                    quote!(#bind)
+                };
+                (holder, convert, pass, true)
+            }
+            // Handled above, or rejected by `valid`.
+            Kind::Value | Kind::Buf | Kind::Sized | Kind::Invalid => continue,
+        };
+        slots.push(quote! {
+            let mut #bind: ::core::option::Option<#holder> = ::core::option::Option::None;
+        });
+        // Structures are read into their slot in place (never moved after the
+        // copy); the other holders are made, then put in it.
+        let in_place = matches!(param.kind(), Kind::ValueIn { .. } | Kind::ValueOut { .. });
+        copies.push(if in_place {
+            quote!(let #bind = #convert;)
+        } else {
+            quote!(let #bind = #bind.insert(#convert);)
+        });
+        if output {
+            copy_backs.push(quote_spanned! {span=>
+                <#holder as #srt::SyscallOutput<#ctx_ty>>::copy_out(
+                    #bind, #ctx, #value_of::output_len(&#value),
+                )?;
+            });
         }
-        trace_args.push(quote!(#rt::TraceCopied::trace_copied(#bind.as_ref(), #reg)));
+        call_args.push(pass);
+        trace_args.push(if output {
+            quote_spanned!(span=> #srt::trace_output::<#ctx_ty, #holder>(#bind.as_ref(), #reg))
+        } else {
+            quote!(#rt::TraceCopied::trace_copied(#bind.as_ref(), #reg))
+        });
     }
 
     let call = quote_spanned! {ret_span=>
@@ -171,6 +312,8 @@ pub fn entry(handler: &Handler) -> TokenStream {
 
         const _: () = {
             use #krate::__private::axptr_core as __axptr;
+            #[allow(unused_imports)]
+            use __axptr::syscall::__probe::{ViaAddress as _, ViaTrace as _};
 
             #[automatically_derived]
             impl #impl_generics #rt::Syscall<#ctx_ty> for #name #where_clause {

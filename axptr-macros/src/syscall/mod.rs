@@ -35,7 +35,8 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         let length_params: Vec<syn::Ident> = handler
             .params
             .iter()
-            .filter_map(|param| param.attrs.len.as_ref().map(|(_, ident)| ident.clone()))
+            .flat_map(|param| [&param.attrs.len, &param.attrs.size])
+            .filter_map(|extent| extent.as_ref().map(|(_, ident)| ident.clone()))
             .collect();
         let entry = match errors.finish() {
             Ok(()) => expand::entry(&handler),
@@ -44,8 +45,9 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         (entry, length_params)
     };
     attr::strip_param_attrs(&mut func);
-    // A length parameter is already used by its slice (`buf.len()`); the
-    // body need not read it, and should not be warned for that.
+    // A length or size parameter is already used by its pointer argument
+    // (`buf.len()`); the body need not read it, and should not be warned
+    // for that.
     for ident in length_params.iter().rev() {
         func.block
             .stmts

@@ -4,11 +4,11 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
-use syn::{GenericParam, ReturnType, Type};
+use syn::{GenericParam, Ident, ReturnType, Type};
 
 use super::{
     Errors,
-    ast::{ContextType, Handler, Kind, Param},
+    ast::{ContextType, Handler, Kind, Param, Shape},
 };
 
 /// The registers a syscall has for arguments.
@@ -110,9 +110,8 @@ fn check_context(handler: &Handler, errors: &mut Errors) {
     };
     let attrs = &context.attrs;
     let owned = [
-        attrs.len.as_ref().map(|(attr, _)| attr),
-        attrs.inout.as_ref(),
         attrs.trace.as_ref().map(|(attr, _)| attr),
+        attrs.cstr.as_ref().map(|(attr, _)| attr),
     ];
     for attr in owned.into_iter().flatten() {
         errors.push(syn::Error::new_spanned(
@@ -142,64 +141,156 @@ fn check_param(handler: &Handler, index: usize, param: &Param, errors: &mut Erro
             ),
         ));
     }
-    match param.kind {
-        Kind::MutRef => errors.push(syn::Error::new_spanned(
-            param.ty,
-            "a `&mut T` parameter is only the context, as the first parameter; for an \
-             output argument use `UserPtr<T>` (one value) or `#[len = …] &mut [T]` (a buffer)",
-        )),
-        Kind::Ref => errors.push(syn::Error::new_spanned(
-            param.ty,
-            "unsupported reference argument; use `&CStr` for a string, `#[len = …] &[T]` \
-             for a buffer, or `UserConstPtr<T>` for a pointer to one value",
-        )),
-        Kind::ImplTrait => errors.push(syn::Error::new_spanned(
-            param.ty,
-            "a register argument cannot be `impl Trait`: the raw entry must know its type; \
-             name a type that implements `SyscallArg`",
-        )),
-        Kind::Value | Kind::CStr | Kind::OptionCStr | Kind::SliceIn(_) | Kind::SliceOut(_) => {}
+    match param.shape {
+        Shape::BadRef(advice) => {
+            errors.push(syn::Error::new_spanned(param.ty, advice));
+            return;
+        }
+        Shape::ImplTrait => {
+            errors.push(syn::Error::new_spanned(
+                param.ty,
+                "a register argument cannot be `impl Trait`: the raw entry must know its type; \
+                 name a type that implements `SyscallArg`",
+            ));
+            return;
+        }
+        _ => {}
     }
-    check_len(handler, param, errors);
-    if let Some(attr) = &param.attrs.inout {
-        if !matches!(param.kind, Kind::SliceOut(_)) {
+    check_output_attrs(param, errors);
+    check_extent(handler, param, errors);
+    if let Some((attr, _)) = &param.attrs.trace {
+        if !matches!(param.kind(), Kind::Value) {
             errors.push(syn::Error::new_spanned(
                 attr,
-                "`#[inout]` belongs on a `#[len = …] &mut [T]` argument (a buffer copied in \
-                 and back out); remove it",
+                "`#[trace(…)]` chooses how a by-value argument prints; strings, slices, \
+                 structures and buffers print as strace does: remove it",
             ));
         }
     }
-    if let Some((attr, _)) = &param.attrs.trace {
-        if !matches!(param.kind, Kind::Value) {
+    if let Some((attr, _)) = &param.attrs.cstr {
+        if !matches!(param.shape, Shape::CStr { .. }) {
             errors.push(syn::Error::new_spanned(
                 attr,
-                "`#[trace(…)]` chooses how a by-value argument prints; strings and slices \
-                 print as strace does: remove it",
+                "`#[cstr(…)]` sets the length limit of a `&CStr` argument; remove it",
             ));
         }
     }
 }
 
-fn check_len(handler: &Handler, param: &Param, errors: &mut Errors) {
-    let Some((attr, target)) = &param.attrs.len else {
-        if param.is_slice() && !param.attrs.len_malformed {
+/// `#[out]`, `#[inout]`, and `&mut T` without either.
+fn check_output_attrs(param: &Param, errors: &mut Errors) {
+    let attrs = &param.attrs;
+    if let (Some(out), Some(_)) = (&attrs.out, &attrs.inout) {
+        errors.push(syn::Error::new_spanned(
+            out,
+            "`#[out]` and `#[inout]` exclude each other: `#[out]` for a value the handler \
+             only writes, `#[inout]` for one it reads first; keep one",
+        ));
+    }
+    if let Some(out) = &attrs.out {
+        match param.shape {
+            Shape::MutRef { .. } => {}
+            Shape::SliceOut(_) => errors.push(syn::Error::new_spanned(
+                out,
+                "a `&mut [T]` slice is always copied out after `Ok`; remove `#[out]` (or \
+                 write `#[inout]` to copy it in first)",
+            )),
+            _ => errors.push(syn::Error::new_spanned(
+                out,
+                "`#[out]` belongs on a `&mut T` argument (a structure copied out after `Ok`); \
+                 remove it",
+            )),
+        }
+    }
+    if let Some(inout) = &attrs.inout {
+        if !matches!(param.shape, Shape::MutRef { .. } | Shape::SliceOut(_)) {
             errors.push(syn::Error::new_spanned(
-                param.ty,
-                "a slice argument needs its length: add `#[len = <parameter>]` before it, \
-                 naming the parameter that holds the number of elements",
+                inout,
+                "`#[inout]` belongs on a `&mut T` or `#[len = …] &mut [T]` argument (copied \
+                 in, and back out after `Ok`); remove it",
             ));
         }
-        return;
-    };
-    if !param.is_slice() {
+    }
+    if let Shape::MutRef { .. } = param.shape {
+        if !attrs.is_output() && attrs.len.is_none() && !attrs.extent_malformed {
+            errors.push(syn::Error::new_spanned(
+                param.ty,
+                "a `&mut T` argument is copied back to user memory after `Ok`: mark it \
+                 `#[out]` (the handler only writes it) or `#[inout]` (it is read first); a \
+                 buffer type takes `#[len = …]` (the context is only the first parameter)",
+            ));
+        }
+    }
+}
+
+/// `#[len = …]` and `#[size = …]`: where they may go, and what they name.
+fn check_extent(handler: &Handler, param: &Param, errors: &mut Errors) {
+    let attrs = &param.attrs;
+    if param.is_slice() && attrs.extent().is_none() && !attrs.extent_malformed {
         errors.push(syn::Error::new_spanned(
-            attr,
-            "`#[len = …]` belongs on a slice argument (`&[T]` or `&mut [T]`); remove it, or \
-             make this argument a slice",
+            param.ty,
+            "a slice argument needs its length: add `#[len = <parameter>]` before it, \
+             naming the parameter that holds the number of elements",
+        ));
+    }
+    if let (Some(_), Some((size, _))) = (&attrs.len, &attrs.size) {
+        errors.push(syn::Error::new_spanned(
+            size,
+            "a pointer has one partner register: `#[len = …]` for a count (slices, buffers), \
+             `#[size = …]` for a structure's size in bytes; keep one",
         ));
         return;
     }
+    let string = "a string or string array ends at its NUL";
+    if let Some((attr, target)) = &attrs.len {
+        let misplaced = match param.shape {
+            Shape::CStr { .. } | Shape::CStrArray => Some(format!("{string}; remove `#[len = …]`")),
+            Shape::Ref { .. } => Some(
+                "a `&T` structure takes `#[size = …]` for a size register; `#[len = …]` is \
+                 for slices (`&[T]`) and buffer types (by value or `&mut`)"
+                    .to_owned(),
+            ),
+            Shape::MutRef { .. } if attrs.is_output() => Some(
+                "an `#[out]`/`#[inout]` structure takes `#[size = …]` for a size register; \
+                 `#[len = …]` is for slices and buffer types"
+                    .to_owned(),
+            ),
+            _ => None,
+        };
+        match misplaced {
+            Some(message) => errors.push(syn::Error::new_spanned(attr, message)),
+            None => check_target(handler, param, "len", target, "length", errors),
+        }
+    }
+    if let Some((attr, target)) = &attrs.size {
+        let misplaced = match param.shape {
+            Shape::CStr { .. } | Shape::CStrArray => {
+                Some(format!("{string}; remove `#[size = …]`"))
+            }
+            Shape::SliceIn(_) | Shape::SliceOut(_) => {
+                Some("a slice counts elements: write `#[len = …]`, not `#[size = …]`".to_owned())
+            }
+            // Reported by `check_output_attrs`.
+            Shape::MutRef { .. } if !attrs.is_output() => return,
+            _ => None,
+        };
+        match misplaced {
+            Some(message) => errors.push(syn::Error::new_spanned(attr, message)),
+            None => check_target(handler, param, "size", target, "size", errors),
+        }
+    }
+}
+
+/// The parameter named by `#[len = target]` or `#[size = target]` must be
+/// an integer parameter.
+fn check_target(
+    handler: &Handler,
+    param: &Param,
+    attr: &str,
+    target: &Ident,
+    what: &str,
+    errors: &mut Errors,
+) {
     let is_context = handler.context.as_ref().is_some_and(
         |context| matches!(&*context.param.pat, syn::Pat::Ident(pat) if pat.ident == *target),
     );
@@ -208,20 +299,27 @@ fn check_len(handler: &Handler, param: &Param, errors: &mut Errors) {
         .iter()
         .find(|other| other.ident == Some(target))
     {
-        Some(other) if matches!(other.kind, Kind::Value) => {}
+        Some(other) if matches!(other.kind(), Kind::Value) => {}
+        Some(other) if std::ptr::eq(other, param) => errors.push(syn::Error::new_spanned(
+            target,
+            format!(
+                "`{target}` is this argument itself; `#[{attr} = …]` names the other parameter, \
+                 the one that holds the {what}"
+            ),
+        )),
         Some(_) => errors.push(syn::Error::new_spanned(
             target,
-            format!("`{target}` is not a length: name an integer parameter"),
+            format!("`{target}` is not a {what}: name an integer parameter"),
         )),
         None if is_context => errors.push(syn::Error::new_spanned(
             target,
-            format!("`{target}` is the context, not a length: name an integer parameter"),
+            format!("`{target}` is the context, not a {what}: name an integer parameter"),
         )),
         None => errors.push(syn::Error::new(
             target.span(),
             format!(
-                "no parameter named `{target}`; `#[len = …]` names the parameter that holds \
-                 the length"
+                "no parameter named `{target}`; `#[{attr} = …]` names the parameter that holds \
+                 the {what}"
             ),
         )),
     }

@@ -1,31 +1,39 @@
-//! Console output through the SBI firmware.
-//!
-//! The OpenSBI that QEMU's `-bios default` loads (v1.1) lacks the
-//! debug-console extension, so this uses the legacy `console_putchar` call.
+//! The console: the architecture's output device behind a lock, so lines
+//! printed by different CPUs do not interleave.
 
 use core::fmt::{self, Write};
 
-struct SbiConsole;
+use crate::{arch, lock::SpinLock};
 
-impl Write for SbiConsole {
+static CONSOLE: SpinLock<()> = SpinLock::new("the console lock", ());
+
+struct Console;
+
+impl Write for Console {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        put_bytes(s.as_bytes());
+        arch::console_write(s.as_bytes());
         Ok(())
     }
 }
 
 /// Writes raw bytes (for example, what user space passed to `write`).
 pub fn put_bytes(bytes: &[u8]) {
-    for &byte in bytes {
-        #[allow(deprecated)]
-        sbi_rt::legacy::console_putchar(usize::from(byte));
-    }
+    let _console = CONSOLE.lock();
+    arch::console_write(bytes);
 }
 
 #[doc(hidden)]
 pub fn print_fmt(args: fmt::Arguments<'_>) {
-    // `SbiConsole` never fails.
-    let _ = SbiConsole.write_fmt(args);
+    let _console = CONSOLE.lock();
+    // `Console` never fails.
+    let _ = Console.write_fmt(args);
+}
+
+/// Prints without waiting for the console lock: for an oops, which must
+/// get out even if the CPU that failed holds the lock.
+pub fn print_emergency(args: fmt::Arguments<'_>) {
+    let _console = CONSOLE.try_lock();
+    let _ = Console.write_fmt(args);
 }
 
 /// Prints to the console.

@@ -1,33 +1,21 @@
-//! Physical frames and the kernel's half of the page table.
+//! Physical memory: the kernel heap and the frame allocator.
 //!
-//! QEMU virt puts RAM at `0x8000_0000` (the kernel runs with `-m 128M`);
-//! OpenSBI owns its first 2 MiB. The kernel identity-maps the rest with
-//! 2 MiB pages (kernel-only: no `U` bit) and hands out the frames after its
-//! image with a bump allocator: it runs one program and powers off, so it
-//! never frees frames. The first frames become the heap, where `#[syscall]`
-//! copies string and buffer arguments.
+//! RAM is identity-mapped for the kernel (see [`map_kernel`]), so a frame's
+//! physical address is also where the kernel reaches it. The heap (where
+//! `#[syscall]` copies string and buffer arguments, and where the kernel
+//! keeps its lists) takes the first frames after the kernel image; every
+//! other frame is handed out, and taken back, by a buddy allocator: page
+//! tables, the user program's pages, and lazily populated user pages, which
+//! `munmap` frees once no CPU's TLB can still reach them.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::alloc::Layout;
 
 use axptr::{LinuxError, LinuxResult, MappingFlags, PAGE_SIZE_4K, VirtAddr};
-use buddy_system_allocator::LockedHeap;
+use buddy_system_allocator::{LockedFrameAllocator, LockedHeap};
 use memory_addr::PhysAddr;
-use page_table_multiarch::{PageSize, PagingHandler, PagingResult, riscv::Sv39PageTable};
-use riscv::register::satp;
+use page_table_multiarch::{PageSize, PagingHandler, PagingResult};
 
-use crate::power::SIFIVE_TEST_BASE;
-
-/// Where the kernel is loaded (OpenSBI's jump address on QEMU virt).
-const KERNEL_BASE: usize = 0x8020_0000;
-/// End of the RAM this kernel uses (`-m 128M`).
-pub const PHYS_MEMORY_END: usize = 0x8800_0000;
-
-/// The next free frame; 0 until [`init`].
-static NEXT_FRAME: AtomicUsize = AtomicUsize::new(0);
-
-unsafe extern "C" {
-    static _ekernel: u8;
-}
+use crate::arch::{self, PageTable};
 
 /// Heap size: room for the largest buffer argument `#[syscall]` copies in
 /// (`axptr::syscall::MAX_SLICE_ARG_BYTES`, 1 MiB), twice.
@@ -36,44 +24,43 @@ const HEAP_SIZE: usize = 2 * 1024 * 1024;
 #[global_allocator]
 static HEAP: LockedHeap<32> = LockedHeap::empty();
 
-/// Starts the frame allocator after the kernel image, and the heap on its
-/// first frames.
-pub fn init() -> LinuxResult<()> {
-    let end = (&raw const _ekernel).addr();
-    NEXT_FRAME.store(end.next_multiple_of(PAGE_SIZE_4K), Ordering::Relaxed);
-    let heap =
-        Frames::alloc_frames(HEAP_SIZE / PAGE_SIZE_4K, PAGE_SIZE_4K).ok_or(LinuxError::ENOMEM)?;
-    // SAFETY: fresh frames, identity-mapped, owned by the heap from now on.
-    unsafe { HEAP.lock().init(heap.as_usize(), HEAP_SIZE) };
-    Ok(())
+static FRAMES: LockedFrameAllocator<32> = LockedFrameAllocator::new();
+
+unsafe extern "C" {
+    static _ekernel: u8;
 }
 
-/// Frames for page tables and user pages; RAM is identity-mapped.
+/// Starts the heap right after the kernel image and gives the rest of RAM
+/// to the frame allocator.
+pub fn init() {
+    let heap = (&raw const _ekernel).addr().next_multiple_of(PAGE_SIZE_4K);
+    let frames = heap + HEAP_SIZE;
+    // SAFETY: the RAM after the kernel image is unused, identity-mapped,
+    // and owned by the heap from now on.
+    unsafe { HEAP.lock().init(heap, HEAP_SIZE) };
+    FRAMES
+        .lock()
+        .add_frame(frames / PAGE_SIZE_4K, arch::RAM_END / PAGE_SIZE_4K);
+}
+
+/// Frames for page tables and user pages.
 pub struct Frames;
 
 impl PagingHandler for Frames {
     fn alloc_frames(num: usize, align: usize) -> Option<PhysAddr> {
-        let size = num.checked_mul(PAGE_SIZE_4K)?;
-        let mut start = 0;
-        NEXT_FRAME
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |next| {
-                start = next.checked_next_multiple_of(align)?;
-                let end = start.checked_add(size)?;
-                (next != 0 && end <= PHYS_MEMORY_END).then_some(end)
-            })
-            .ok()?;
-        Some(PhysAddr::from(start))
+        let layout = Layout::from_size_align(num, align.div_ceil(PAGE_SIZE_4K).max(1)).ok()?;
+        let frame = FRAMES.lock().alloc_aligned(layout)?;
+        Some(PhysAddr::from(frame * PAGE_SIZE_4K))
     }
 
-    fn dealloc_frames(_paddr: PhysAddr, _num: usize) {}
+    fn dealloc_frames(paddr: PhysAddr, num: usize) {
+        FRAMES.lock().dealloc(paddr.as_usize() / PAGE_SIZE_4K, num);
+    }
 
     fn phys_to_virt(paddr: PhysAddr) -> VirtAddr {
         VirtAddr::from(paddr.as_usize())
     }
 }
-
-/// The Sv39 page table of this kernel.
-pub type PageTable = Sv39PageTable<Frames>;
 
 /// Allocates a zeroed frame (for a user page).
 pub fn alloc_zeroed_frame() -> Option<PhysAddr> {
@@ -85,37 +72,32 @@ pub fn alloc_zeroed_frame() -> Option<PhysAddr> {
     Some(frame)
 }
 
-/// Maps the kernel's RAM and the `sifive_test` device into `pt`.
+/// Frees a user page's frame.
+pub fn free_frame(frame: PhysAddr) {
+    Frames::dealloc_frame(frame);
+}
+
+/// Maps the kernel's RAM (kernel-only: no `USER` bit) with 2 MiB pages, and
+/// the devices the kernel uses, into `pt`.
 pub fn map_kernel(pt: &mut PageTable) -> LinuxResult<()> {
     let rwx = MappingFlags::READ | MappingFlags::WRITE | MappingFlags::EXECUTE;
     let mut cursor = pt.cursor();
     paging(cursor.map_region(
-        VirtAddr::from(KERNEL_BASE),
+        VirtAddr::from(arch::RAM_START),
         |va| PhysAddr::from(va.as_usize()),
-        PHYS_MEMORY_END - KERNEL_BASE,
+        arch::RAM_END - arch::RAM_START,
         rwx,
         true,
     ))?;
-    paging(cursor.map(
-        VirtAddr::from(SIFIVE_TEST_BASE),
-        PhysAddr::from(SIFIVE_TEST_BASE),
-        PageSize::Size4K,
-        MappingFlags::READ | MappingFlags::WRITE | MappingFlags::DEVICE,
-    ))
-}
-
-/// Switches the MMU to `pt`.
-///
-/// # Safety
-///
-/// `pt` must map the kernel (see [`map_kernel`]) and stay alive while it is
-/// active.
-pub unsafe fn activate(pt: &PageTable) {
-    let ppn = pt.root_paddr().as_usize() >> 12;
-    // SAFETY: the caller guarantees the table maps the running kernel, so
-    // execution continues at the same (identity-mapped) addresses.
-    unsafe { satp::set(satp::Mode::Sv39, 0, ppn) };
-    riscv::asm::sfence_vma_all();
+    for device in arch::DEVICES {
+        paging(cursor.map(
+            VirtAddr::from(device),
+            PhysAddr::from(device),
+            PageSize::Size4K,
+            MappingFlags::READ | MappingFlags::WRITE | MappingFlags::DEVICE,
+        ))?;
+    }
+    Ok(())
 }
 
 /// Page-table errors as errnos (`page_table_multiarch`'s own conversion

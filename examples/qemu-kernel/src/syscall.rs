@@ -1,6 +1,9 @@
 //! The syscalls, written against axptr: `#[syscall]` handlers taking typed
 //! user pointers, kernel copies of strings and buffers, and integers, in a
 //! dispatch table. Bad pointers come back as errnos before or from the body.
+//!
+//! `exit`, `exit_group` and `clone` act on the calling thread's context:
+//! the run loop ([`crate::task`]) serves them.
 
 use core::{ffi::CStr, mem::size_of};
 
@@ -10,29 +13,18 @@ use axptr::{
     syscall::{SyscallEvent, SyscallTable},
     syscall_table,
 };
+use axptr_qemu_abi::{futex, map, nr, prot};
 
 use crate::{aspace::CurrentSpace, println};
 
-/// `getcwd(buf, size)`.
-pub const SYS_GETCWD: usize = 17;
-/// `openat(dirfd, path, flags, mode)`.
-pub const SYS_OPENAT: usize = 56;
-/// `write(fd, buf, count)`.
-pub const SYS_WRITE: usize = 64;
-/// `fstat(fd, statbuf)`.
-pub const SYS_FSTAT: usize = 80;
-/// `exit(status)`: handled by the run loop, not dispatched.
-pub const SYS_EXIT: usize = 93;
-/// `nanosleep(req, rem)`.
-pub const SYS_NANOSLEEP: usize = 101;
-/// This kernel's own: `report(label, value)` prints `label: value`.
-pub const SYS_REPORT: usize = 1000;
-/// This kernel's own: `unmap_race(addr)` unmaps the area at `addr` right
-/// after the next syscall's validation, as another thread could.
-pub const SYS_UNMAP_RACE: usize = 1001;
+/// The files of this kernel: each has one fixed descriptor, which every
+/// `openat` of it returns.
+const FD_PASSWD: i32 = 3;
+const FD_NULL: i32 = 4;
+const FD_ZERO: i32 = 5;
 
-/// `struct stat` of Linux on riscv64 (asm-generic): its padding is
-/// explicit fields, as `#[derive(UserCopy)]` requires.
+/// `struct stat` of Linux on riscv64 and aarch64 (asm-generic): its padding
+/// is explicit fields, as `#[derive(UserCopy)]` requires.
 #[repr(C)]
 #[derive(Clone, Copy, Default, UserCopy)]
 pub struct Stat {
@@ -71,18 +63,23 @@ pub struct Timespec {
 /// The syscalls of this kernel, by number; any other number is `ENOSYS`.
 static SYSCALLS: SyscallTable<CurrentSpace> = syscall_table! {
     CurrentSpace;
-    SYS_GETCWD => sys_getcwd,
-    SYS_OPENAT => sys_openat,
-    SYS_WRITE => sys_write,
-    SYS_FSTAT => sys_fstat,
-    SYS_NANOSLEEP => sys_nanosleep,
-    SYS_REPORT => sys_report,
-    SYS_UNMAP_RACE => sys_unmap_race,
+    nr::GETCWD => sys_getcwd,
+    nr::OPENAT => sys_openat,
+    nr::READ => sys_read,
+    nr::WRITE => sys_write,
+    nr::FSTAT => sys_fstat,
+    nr::FUTEX => sys_futex,
+    nr::NANOSLEEP => sys_nanosleep,
+    nr::MUNMAP => sys_munmap,
+    nr::MMAP => sys_mmap,
+    nr::MPROTECT => sys_mprotect,
+    nr::REPORT => sys_report,
+    nr::UNMAP_RACE => sys_unmap_race,
 };
 
 /// Runs syscall `nr` with the six argument registers; returns the value for
-/// `a0` (`-errno` on error). With `strace`, prints each call with its
-/// decoded arguments and result.
+/// the result register (`-errno` on error). With `strace`, prints the call
+/// with its decoded arguments and result.
 pub fn dispatch(nr: usize, args: [usize; 6], strace: bool) -> isize {
     if strace {
         let mut print = |event: &SyscallEvent<'_>| println!("[strace] {event}");
@@ -92,9 +89,17 @@ pub fn dispatch(nr: usize, args: [usize; 6], strace: bool) -> isize {
     }
 }
 
-/// Prints the buffer through a small kernel copy, a chunk at a time: each
-/// copy runs in an access window, where `SUM` is set (this kernel keeps it
-/// clear otherwise) and the fault flag lets a lazy page be faulted in.
+/// Bytes moved per transfer of a `read` or `write`: a kernel buffer's
+/// worth.
+const CHUNK: usize = 4096;
+
+/// Prints the buffer, or reads it for `/dev/null`, through a kernel copy a
+/// chunk at a time, with a [`UserReader`](axptr::UserReader): never a
+/// reference into user memory, which another thread could change or unmap
+/// meanwhile. The console checks the whole buffer first, so that a bad one
+/// prints nothing (as Linux's tty does); `/dev/null`, which here reads what
+/// it is given (Linux's does not look at it), stops short at a fault after
+/// the first bytes, as a file would.
 #[syscall]
 fn sys_write(
     aspace: &mut CurrentSpace,
@@ -102,22 +107,50 @@ fn sys_write(
     buf: UserConstPtr<u8>,
     count: usize,
 ) -> LinuxResult<usize> {
-    if fd != 1 && fd != 2 {
-        return Err(LinuxError::EBADF);
-    }
-    // The whole buffer first, so that a bad one prints nothing; then
-    // copies a chunk at a time (no reference into user memory).
-    axptr::check_region(aspace, buf.addr(), count, MappingFlags::READ)?;
-    let mut chunk = [0u8; 128];
+    let sink: fn(&[u8]) = match fd {
+        1 | 2 => {
+            axptr::check_region(aspace, buf.addr(), count, MappingFlags::READ)?;
+            crate::console::put_bytes
+        }
+        FD_NULL => |_| {},
+        _ => return Err(LinuxError::EBADF),
+    };
+    let mut chunk = [0u8; CHUNK];
     let mut reader = buf.reader(count);
+    reader.access_ok(aspace)?;
     while !reader.is_empty() {
         let n = reader.read(aspace, &mut chunk)?;
-        crate::console::put_bytes(&chunk[..n]);
+        sink(&chunk[..n]);
         if n == 0 {
             break;
         }
     }
     Ok(reader.transferred())
+}
+
+/// Only `/dev/zero` can be read: zeros through a
+/// [`UserWriter`](axptr::UserWriter), short at a fault after the first
+/// bytes, `EFAULT` if none could be written (Linux's `read_zero`).
+#[syscall]
+fn sys_read(
+    aspace: &mut CurrentSpace,
+    fd: i32,
+    buf: UserPtr<u8>,
+    count: usize,
+) -> LinuxResult<usize> {
+    static ZEROS: [u8; CHUNK] = [0; CHUNK];
+    if fd != FD_ZERO {
+        return Err(LinuxError::EBADF);
+    }
+    let mut writer = buf.writer(count);
+    writer.access_ok(aspace)?;
+    while !writer.is_empty() {
+        let want = writer.remaining().min(CHUNK);
+        if writer.write(aspace, &ZEROS[..want])? < want {
+            break;
+        }
+    }
+    Ok(writer.transferred())
 }
 
 /// Writes only the string, as Linux does (not the whole `size` bytes).
@@ -134,14 +167,15 @@ fn sys_getcwd(aspace: &mut CurrentSpace, buf: UserPtr<u8>, size: usize) -> Linux
 #[syscall]
 fn sys_openat(dirfd: i32, path: &CStr, flags: u32, mode: u32) -> LinuxResult<i32> {
     const AT_FDCWD: i32 = -100;
-    if dirfd != AT_FDCWD || flags != 0 || mode != 0 {
+    const O_ACCMODE: u32 = 3;
+    if dirfd != AT_FDCWD || flags & !O_ACCMODE != 0 || mode != 0 {
         return Err(LinuxError::EINVAL);
     }
-    // One file exists.
-    if path == c"/etc/passwd" {
-        Ok(3)
-    } else {
-        Err(LinuxError::ENOENT)
+    match path.to_bytes() {
+        b"/etc/passwd" => Ok(FD_PASSWD),
+        b"/dev/null" => Ok(FD_NULL),
+        b"/dev/zero" => Ok(FD_ZERO),
+        _ => Err(LinuxError::ENOENT),
     }
 }
 
@@ -173,6 +207,84 @@ fn sys_nanosleep(
     }
     // No timer in this kernel: a valid request returns at once.
     Ok(())
+}
+
+/// `FUTEX_WAIT` and `FUTEX_WAKE` (see [`crate::futex`]); other operations
+/// are `ENOSYS`, as in Linux for an unknown operation.
+#[syscall]
+fn sys_futex(
+    aspace: &mut CurrentSpace,
+    uaddr: UserConstPtr<u32>,
+    op: i32,
+    val: u32,
+    timeout: usize,
+    _uaddr2: usize,
+    _val3: u32,
+) -> LinuxResult<usize> {
+    const FUTEX_WAIT: i32 = futex::WAIT as i32;
+    const FUTEX_WAKE: i32 = futex::WAKE as i32;
+    match op & !(futex::PRIVATE_FLAG as i32) {
+        // No timer: a wait with a timeout cannot be honoured.
+        FUTEX_WAIT if timeout != 0 => Err(LinuxError::EINVAL),
+        FUTEX_WAIT => crate::futex::wait(aspace, uaddr, val).map(|()| 0),
+        FUTEX_WAKE => crate::futex::wake(uaddr, val),
+        _ => Err(LinuxError::ENOSYS),
+    }
+}
+
+/// `PROT_*` as mapping flags; `EINVAL` for unknown bits.
+fn prot_flags(prot: u32) -> LinuxResult<MappingFlags> {
+    let prot = prot as usize;
+    if prot & !(prot::READ | prot::WRITE | prot::EXEC) != 0 {
+        return Err(LinuxError::EINVAL);
+    }
+    let mut flags = MappingFlags::empty();
+    for (bit, flag) in [
+        (prot::READ, MappingFlags::READ),
+        (prot::WRITE, MappingFlags::WRITE),
+        (prot::EXEC, MappingFlags::EXECUTE),
+    ] {
+        if prot & bit != 0 {
+            flags |= flag;
+        }
+    }
+    Ok(flags)
+}
+
+/// Anonymous private mappings only.
+#[syscall]
+fn sys_mmap(
+    aspace: &mut CurrentSpace,
+    #[trace(hex)] addr: usize,
+    len: usize,
+    #[trace(hex)] prot: u32,
+    #[trace(hex)] flags: u32,
+    fd: i32,
+    offset: usize,
+) -> LinuxResult<usize> {
+    let flags = flags as usize;
+    let fixed = flags & map::FIXED != 0;
+    if flags & !map::FIXED != map::PRIVATE | map::ANONYMOUS || fd != -1 || offset != 0 {
+        return Err(LinuxError::EINVAL);
+    }
+    let prot = prot_flags(prot)?;
+    aspace.with_addr_space(|space| space.mmap(addr, len, prot, fixed))
+}
+
+#[syscall]
+fn sys_munmap(aspace: &mut CurrentSpace, #[trace(hex)] addr: usize, len: usize) -> LinuxResult<()> {
+    aspace.with_addr_space(|space| space.munmap(addr, len))
+}
+
+#[syscall]
+fn sys_mprotect(
+    aspace: &mut CurrentSpace,
+    #[trace(hex)] addr: usize,
+    len: usize,
+    #[trace(hex)] prot: u32,
+) -> LinuxResult<()> {
+    let prot = prot_flags(prot)?;
+    aspace.with_addr_space(|space| space.mprotect(addr, len, prot))
 }
 
 /// Prints `label: value`, the value as an errno name if it is one.

@@ -45,6 +45,46 @@ mod no_prelude {
     pub fn sys_plain(__axptr: u32) -> LinuxResult<u32> {
         ::core::result::Result::Ok(__axptr)
     }
+
+    #[derive(::core::clone::Clone, ::core::marker::Copy, ::kernel_api::SyscallTrace)]
+    #[trace(crate = ::kernel_api)]
+    #[repr(C)]
+    pub struct Timespec {
+        pub sec: i64,
+        #[trace(hex)]
+        pub nsec: i64,
+    }
+
+    // SAFETY: two `i64`s, no padding.
+    unsafe impl ::kernel_api::UserCopy for Timespec {}
+
+    /// Every other kind, with names that shadow the entry's own.
+    #[::kernel_api::syscall(crate = ::kernel_api)]
+    pub fn sys_kinds(
+        ctx: &mut HeapSpace,
+        #[len = value] render: ::kernel_api::UserWriter,
+        value: usize,
+        #[out] regs: ::core::option::Option<&mut Timespec>,
+        #[inout] tracer: &mut u32,
+        #[size = value] result: ::kernel_api::syscall::Extensible<Timespec>,
+        #[cstr(max = 8, err = EINVAL)] entry: &CStr,
+    ) -> LinuxResult<()> {
+        let _ = (ctx, render, value, regs, tracer, result, entry);
+        ::core::result::Result::Ok(())
+    }
+
+    #[::kernel_api::syscall(crate = ::kernel_api)]
+    pub fn sys_more(
+        ctx: &mut HeapSpace,
+        argv: &[::std::ffi::CString],
+        #[len = nfds] fds: ::core::option::Option<&mut ::kernel_api::syscall::FdSet>,
+        nfds: i32,
+        ts: ::core::option::Option<&Timespec>,
+        arg: ::kernel_api::syscall::RawArg,
+    ) -> LinuxResult<()> {
+        let _ = (ctx, argv, fds, nfds, ts, arg);
+        ::core::result::Result::Ok(())
+    }
 }
 
 use kernel_api::{Syscall, testing::HeapSpace};
@@ -65,5 +105,13 @@ fn main() {
     assert_eq!(
         <no_prelude::sys_hygiene as Syscall<HeapSpace>>::call(&mut space, [0; 6]),
         -14
+    );
+    assert_eq!(
+        <no_prelude::sys_kinds as Syscall<HeapSpace>>::call(&mut space, [0; 6]),
+        -14
+    );
+    assert_eq!(
+        <no_prelude::sys_more as Syscall<HeapSpace>>::call(&mut space, [0; 6]),
+        0
     );
 }

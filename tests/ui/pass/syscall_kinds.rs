@@ -100,6 +100,35 @@ fn sys_pattern(Pair(a, b): Pair, _: i32) -> LinuxResult<()> {
     Ok(())
 }
 
+#[syscall]
+fn sys_transfers(
+    #[len = n] input: axptr::UserReader,
+    #[len = n] output: axptr::UserWriter,
+    n: usize,
+    #[len = iovcnt] iov: axptr::iovec::IoVecReader,
+    iovcnt: i32,
+) -> LinuxResult<usize> {
+    Ok(input.remaining() + output.remaining() + iov.remaining())
+}
+
+#[syscall]
+fn sys_signals(
+    set: Option<&axptr::syscall::SigSet>,
+    #[out] old: Option<&mut axptr::syscall::SigSet>,
+    #[size = size] wait: Option<&axptr::syscall::SigSet>,
+    size: usize,
+    _sigsetsize: axptr::syscall::SigSetSize,
+) -> LinuxResult<()> {
+    let _ = (set, old, wait);
+    Ok(())
+}
+
+#[syscall]
+fn sys_exec(path: &CStr, argv: &[std::ffi::CString], envp: &[std::ffi::CString]) -> LinuxResult<()> {
+    let _ = (path, argv, envp);
+    Ok(())
+}
+
 static SYSCALLS: SyscallTable<HeapSpace> = syscall_table! {
     HeapSpace;
     0 => sys_ints,
@@ -111,11 +140,18 @@ static SYSCALLS: SyscallTable<HeapSpace> = syscall_table! {
     6 => sys_generic,
     7 => sys_impl,
     9 => sys_pattern,
+    10 => sys_transfers,
+    11 => sys_signals,
+    12 => sys_exec,
 };
 
 fn main() {
     let mut space = HeapSpace::new(1);
     assert_eq!(SYSCALLS.dispatch(&mut space, 0, [1, 2, 3, 4, 5, 6]), 21);
     assert_eq!(SYSCALLS.dispatch(&mut space, 8, [0; 6]), -38);
+    assert_eq!(SYSCALLS.dispatch(&mut space, 10, [0, 0, 0, 0, 0, 0]), 0);
+    assert_eq!(SYSCALLS.dispatch(&mut space, 11, [0, 0, 0, 0, 8, 0]), 0);
+    assert_eq!(SYSCALLS.dispatch(&mut space, 11, [0, 0, 0, 0, 4, 0]), -22);
+    assert_eq!(SYSCALLS.dispatch(&mut space, 12, [0; 6]), -14);
     assert_eq!(<sys_named as Syscall<HeapSpace>>::NAME, "renamed");
 }

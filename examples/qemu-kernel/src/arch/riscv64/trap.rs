@@ -2,77 +2,74 @@
 //!
 //! [`UserContext::run`] switches to U-mode and returns at the next trap
 //! from it (an `ecall`, a fault), with the user registers saved in the
-//! context: the kernel drives the user program as a loop. While user code
-//! runs, `stvec` points at the user trap entry, which restores the kernel's
-//! `gp` before any Rust code runs: `percpu` (and with it axptr's fault
-//! flag) addresses per-CPU data through `gp`, and user code may change it.
+//! context. While user code runs, `stvec` points at the user trap entry,
+//! which restores the kernel's `gp` before any Rust code runs: `percpu`
+//! (and with it axptr's fault flag) addresses per-CPU data through `gp`,
+//! and user code may change it. Each hart has its own `gp`, saved on its
+//! own kernel stack by `__run_user`.
 //!
-//! Traps taken in S-mode go to [`kernel_trap`]. The only ones expected are
-//! page faults on user memory while axptr accesses it: a lazy page is
-//! populated, a fault that cannot be resolved inside axptr's fallible copy
-//! continues at its fixup address (the copy returns `EFAULT`). Anything
-//! else is a kernel bug: an oops, and the machine stops.
+//! Traps taken in S-mode go to [`kernel_trap`]: its page faults go to
+//! [`crate::fault`]; anything else is a kernel bug (an oops).
 
-use core::{
-    arch::global_asm,
-    sync::atomic::{AtomicUsize, Ordering},
-};
+use core::arch::global_asm;
 
 use axptr::MappingFlags;
-use riscv::{ExceptionNumber, interrupt::supervisor::Exception, register::stvec};
+use riscv::{
+    ExceptionNumber, InterruptNumber,
+    interrupt::supervisor::{Exception, Interrupt},
+    register::stvec,
+};
 
-use crate::aspace::{USER_SPACE, is_user_address};
-
-/// Kernel page faults on lazy user pages that the handler populated.
-pub static LAZY_PAGES_FAULTED_IN: AtomicUsize = AtomicUsize::new(0);
-/// Kernel faults in axptr's copy routine turned into `EFAULT` by its fixup.
-pub static COPY_FAULTS_FIXED_UP: AtomicUsize = AtomicUsize::new(0);
+use crate::{
+    arch::UserTrap,
+    fault::{self, Outcome},
+};
 
 const SSTATUS_SPIE: usize = 1 << 5;
 const SSTATUS_SPP: usize = 1 << 8;
+const SSTATUS_FS: usize = 3 << 13;
 const SSTATUS_SUM: usize = 1 << 18;
+const SCAUSE_INTERRUPT: usize = 1 << (usize::BITS - 1);
 
-/// Why a trap happened, decoded from `scause`.
+/// A decoded `scause`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cause {
-    /// A synchronous exception.
+enum Cause {
     Exception(Exception),
-    /// An interrupt, or an exception this kernel does not know.
-    Other(usize),
+    Interrupt(Interrupt),
+    Unknown(usize),
 }
 
 impl Cause {
     fn decode(scause: usize) -> Self {
-        const INTERRUPT: usize = 1 << (usize::BITS - 1);
-        if scause & INTERRUPT == 0 {
-            if let Ok(exception) = Exception::from_number(scause) {
-                return Self::Exception(exception);
-            }
+        let code = scause & !SCAUSE_INTERRUPT;
+        if scause & SCAUSE_INTERRUPT != 0 {
+            Interrupt::from_number(code).map_or(Self::Unknown(scause), Self::Interrupt)
+        } else {
+            Exception::from_number(code).map_or(Self::Unknown(scause), Self::Exception)
         }
-        Self::Other(scause)
     }
 
-    /// The access a page fault was for, if it is a data page fault.
-    pub fn page_fault_access(self) -> Option<MappingFlags> {
+    /// The access a page fault was for, if it is a page fault.
+    fn page_fault_access(self) -> Option<MappingFlags> {
         match self {
             Self::Exception(Exception::LoadPageFault) => Some(MappingFlags::READ),
             Self::Exception(Exception::StorePageFault) => Some(MappingFlags::WRITE),
+            Self::Exception(Exception::InstructionPageFault) => Some(MappingFlags::EXECUTE),
             _ => None,
         }
     }
 }
 
-/// The user registers and trap state of the user program.
+/// The user registers and trap state of a user thread.
 #[repr(C)]
+#[derive(Clone)]
 pub struct UserContext {
     /// `x0`..`x31` (the `x0` slot is unused).
-    pub regs: [usize; 32],
-    /// The user pc: where `run` resumes.
-    pub sepc: usize,
+    regs: [usize; 32],
+    sepc: usize,
     sstatus: usize,
     scause: usize,
-    /// The faulting address of the last trap.
-    pub stval: usize,
+    stval: usize,
     kernel_sp: usize,
 }
 
@@ -82,9 +79,12 @@ impl UserContext {
         let mut regs = [0; 32];
         regs[2] = sp;
         // Return to U-mode (SPP = 0) with interrupts off and SUM clear: the
-        // kernel reaches user memory only through axptr, which sets SUM.
-        let sstatus =
-            riscv::register::sstatus::read().bits() & !(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SUM);
+        // kernel reaches user memory only through axptr, which sets SUM. The
+        // FPU is off (FS = 0): this kernel keeps no floating-point state,
+        // so an FP instruction in user code traps and ends the program
+        // instead of seeing registers another thread left.
+        let sstatus = riscv::register::sstatus::read().bits()
+            & !(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SUM | SSTATUS_FS);
         Self {
             regs,
             sepc: entry,
@@ -95,23 +95,57 @@ impl UserContext {
         }
     }
 
-    /// Runs user code until the next trap, and returns its cause.
-    pub fn run(&mut self) -> Cause {
+    /// Runs user code until the next trap; returns why it trapped.
+    pub fn run(&mut self) -> UserTrap {
         // SAFETY: `self` is a valid context; `__run_user` saves the kernel's
         // callee-saved registers, gp and tp, and restores them before it
         // returns at the next trap from U-mode.
         unsafe { __run_user(self) };
-        Cause::decode(self.scause)
+        let cause = Cause::decode(self.scause);
+        if cause == Cause::Exception(Exception::UserEnvCall) {
+            // Resume after the `ecall`.
+            self.sepc += 4;
+            return UserTrap::Syscall;
+        }
+        if let Some(access) = cause.page_fault_access() {
+            return UserTrap::PageFault {
+                addr: self.stval,
+                access,
+            };
+        }
+        match cause {
+            Cause::Interrupt(_) => UserTrap::Interrupt,
+            _ => UserTrap::Other {
+                cause: self.scause,
+                addr: self.stval,
+            },
+        }
     }
 
-    /// Syscall argument or result register `a<i>`.
-    pub fn a(&self, i: usize) -> usize {
-        self.regs[10 + i]
+    /// The user pc.
+    pub fn pc(&self) -> usize {
+        self.sepc
     }
 
-    /// Sets `a0`, the syscall result.
-    pub fn set_a0(&mut self, value: usize) {
+    /// The syscall number (`a7`).
+    pub fn syscall_nr(&self) -> usize {
+        self.regs[17]
+    }
+
+    /// The six syscall arguments (`a0`..`a5`).
+    pub fn syscall_args(&self) -> [usize; 6] {
+        let a = &self.regs[10..16];
+        [a[0], a[1], a[2], a[3], a[4], a[5]]
+    }
+
+    /// Sets the syscall result (`a0`).
+    pub fn set_syscall_ret(&mut self, value: usize) {
         self.regs[10] = value;
+    }
+
+    /// Sets the stack pointer.
+    pub fn set_sp(&mut self, sp: usize) {
+        self.regs[2] = sp;
     }
 }
 
@@ -130,7 +164,7 @@ unsafe extern "C" {
     fn __kernel_trap_entry();
 }
 
-/// Sends S-mode traps to [`kernel_trap`].
+/// Sends S-mode traps of the running hart to [`kernel_trap`].
 pub fn init() {
     // SAFETY: the entry is a valid, 4-byte-aligned trap vector that saves
     // and restores all registers.
@@ -146,29 +180,29 @@ pub fn init() {
 extern "C" fn kernel_trap(frame: &mut KernelTrapFrame) {
     let cause = Cause::decode(frame.scause);
     if let Some(access) = cause.page_fault_access() {
-        if is_user_address(frame.stval) && axptr::is_accessing_user_memory() {
-            let populated = match USER_SPACE.lock().as_mut() {
-                Some(space) => space.handle_page_fault(frame.stval, access),
-                None => false,
-            };
-            if populated {
-                LAZY_PAGES_FAULTED_IN.fetch_add(1, Ordering::Relaxed);
+        match fault::kernel_page_fault(frame.sepc, frame.stval, access) {
+            Outcome::Retry => return,
+            Outcome::Fixup(pc) => {
+                frame.sepc = pc;
                 return;
             }
-            if let Some(fixup) = axptr::fixup_for(frame.sepc) {
-                COPY_FAULTS_FIXED_UP.fetch_add(1, Ordering::Relaxed);
-                frame.sepc = fixup;
-                return;
-            }
+            Outcome::Oops => {}
         }
     }
+    match cause {
+        Cause::Exception(e) => kernel_oops(frame, format_args!("Exception({e:?})")),
+        _ => kernel_oops(frame, format_args!("trap {:#x}", frame.scause)),
+    }
+}
+
+fn kernel_oops(frame: &KernelTrapFrame, cause: core::fmt::Arguments<'_>) -> ! {
     crate::oops(format_args!(
-        "{cause:?} in the kernel at pc {:#x}, address {:#x} (accessing user memory: {}, SUM: {})",
+        "{cause} in the kernel at pc {:#x}, address {:#x} (accessing user memory: {}, SUM: {})",
         frame.sepc,
         frame.stval,
         axptr::is_accessing_user_memory(),
         frame.sstatus & SSTATUS_SUM != 0,
-    ));
+    ))
 }
 
 // UserContext offsets: regs 0, sepc 256, sstatus 264, scause 272,
