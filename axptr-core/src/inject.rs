@@ -38,10 +38,12 @@
 //! [`FaultPlan::never`] and read [`accesses`](FaultInjector::accesses);
 //! then fail each of them in turn.
 //!
-//! **Cost:** the check lives in the one function through which every copy
-//! passes and is compiled only with the `testing` or `sim` feature (a
-//! kernel build has neither); there it is one relaxed atomic load while no
-//! space has injection armed.
+//! **Cost:** the check is compiled only with the `testing` or `sim`
+//! feature (a kernel build has neither); there it is one relaxed atomic
+//! load, combined with the read of the fault flag that every access makes
+//! anyway: while no space has injection armed, accesses take their fast
+//! path, and once one is armed every access takes the general path, which
+//! asks the injector.
 
 use core::sync::atomic::{
     AtomicBool, AtomicUsize,
