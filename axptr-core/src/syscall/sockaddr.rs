@@ -227,6 +227,7 @@ fn bytes_of<T: UserCopy>(value: &T) -> &[u8] {
 /// writes these calls; axptr's guide has the handler):
 ///
 /// ```
+/// # #[cfg(feature = "testing")] fn main() -> Result<(), axptr_core::LinuxError> {
 /// use axptr_core::{
 ///     LinuxError, MappingFlags,
 ///     syscall::{SockAddrOut, SockLenPtr, SyscallArg, SyscallBufArg, SyscallLen, SyscallOutput},
@@ -255,7 +256,8 @@ fn bytes_of<T: UserCopy>(value: &T) -> &[u8] {
 /// let copied = SyscallOutput::<HeapSpace>::copy_out(&mut addr, &mut space, None);
 /// assert_eq!(copied, Err(LinuxError::EINVAL));
 /// assert_eq!(space.peek(page + 64, 2), [0, 0]);
-/// # Ok::<(), LinuxError>(())
+/// # Ok(()) }
+/// # #[cfg(not(feature = "testing"))] fn main() {}
 /// ```
 pub struct SockAddrOut(LenOut<SOCKADDR_STORAGE_SIZE>);
 

@@ -129,14 +129,9 @@ pub fn entry(handler: &Handler) -> TokenStream {
                 // A buffer kept by the entry may show its length better
                 // (one read from user memory, `[110 => 16]`).
                 let kept = kept_buffers_of(handler, &bindings, param, &ctx_ty);
-                trace_args.push(if kept.is_empty() {
-                    own
-                } else {
-                    quote! {
-                        ::core::option::Option::None
-                            #(.or(#kept))*
-                            .unwrap_or(#own)
-                    }
+                trace_args.push(match kept.split_first() {
+                    None => own,
+                    Some((first, rest)) => quote!(#first #(.or(#rest))* .unwrap_or(#own)),
                 });
                 call_args.push(quote!(#bind));
                 continue;
