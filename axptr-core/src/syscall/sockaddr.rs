@@ -59,9 +59,10 @@ pub const SOCKADDR_STORAGE_SIZE: usize = 128;
 /// The value it gives `#[len = …]` (its [`SyscallLen`]) is not a length but
 /// its address, complemented, for [`SockAddrOut`] and [`SockOptOut`] to
 /// take back. On 64-bit targets the complement of a user address is above
-/// `isize::MAX`, a length every other kind refuses (`EFAULT`, `EINVAL`,
-/// `E2BIG`: no buffer is that long), so pairing a `SockLenPtr` with a slice
-/// or a cursor fails on every call instead of reading the address as a
+/// `isize::MAX`, a length that slices, cursors, iovec arrays and
+/// structures refuse (`EFAULT`, `EINVAL`, `E2BIG`: no buffer is that long;
+/// only `FdSet` takes any `nfds`, capped as `select` does), so such a
+/// mispairing fails on every call instead of reading the address as a
 /// length; and an integer length paired with a `SockAddrOut` becomes an
 /// address outside user space, `EFAULT` on every call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,8 +214,17 @@ fn bytes_of<T: UserCopy>(value: &T) -> &[u8] {
 /// A socket address the handler sets and the entry copies out with
 /// Linux's `move_addr_to_user` rules: `#[len = addrlen] addr: &mut
 /// SockAddrOut` (or `Option<&mut SockAddrOut>`, `None` for a null
-/// pointer) with `addrlen: SockLenPtr`. See the [module docs](self) for
-/// the steps after `Ok`.
+/// pointer) with `addrlen: SockLenPtr`. After the handler returned `Ok`,
+/// and only then, the entry:
+///
+/// 1. reads the capacity, an `int`, from `*addrlen` (`EFAULT`);
+/// 2. refuses a negative one (`EINVAL`);
+/// 3. copies `min(capacity, length)` bytes to the buffer (`EFAULT`;
+///    nothing is copied, and a null buffer is fine, when that is 0);
+/// 4. writes the full length back to `*addrlen` (`EFAULT`).
+///
+/// With the `Option`, a null buffer is `None` and `*addrlen` is not
+/// touched (`accept4`, `recvfrom`).
 ///
 /// The address holds at most [`SOCKADDR_STORAGE_SIZE`] bytes; one the
 /// handler never sets is empty (`*addrlen` becomes 0, what `recvfrom`
@@ -327,7 +337,7 @@ impl TraceCopied for SockAddrOut {
 /// the entry copies out with `getsockopt`'s rules: `#[len = optlen] optval:
 /// &mut SockOptOut<MAX>` with `optlen: SockLenPtr`.
 ///
-/// As [`SockAddrOut`] (see the [module docs](self)), but the length
+/// As [`SockAddrOut`], but the length
 /// written back to `*optlen` is the one copied, `min(capacity, length)`,
 /// as Linux's `sk_getsockopt` does. Linux reads `*optlen` before it looks
 /// the option up; here it is read after the handler returned `Ok`, so an
