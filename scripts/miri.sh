@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MIRI_TESTS=(validation flag scoped transfer derive_layout usercopy_kunit primitives fault_injection atomics syscall_kinds syscall_remote model syscall_args syscall_trace syscall_table syscall_entries syscall_aliasing)
+MIRI_TESTS=(validation flag scoped transfer derive_layout usercopy_kunit primitives fault_injection atomics syscall_kinds syscall_remote syscall_sockaddr model syscall_args syscall_trace syscall_table syscall_entries syscall_aliasing)
 TOOLCHAIN="${MIRI_TOOLCHAIN:-nightly}"
 
 if ! cargo "+$TOOLCHAIN" miri --version >/dev/null 2>&1; then

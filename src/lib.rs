@@ -88,7 +88,7 @@
 #![no_std]
 
 pub use axptr_core::*;
-/// Derives [`SyscallTrace`](syscall::SyscallTrace) for a struct: how it
+/// Derives [`SyscallTrace`](trait@SyscallTrace) for a struct: how it
 /// shows in `#[syscall]` traces, strace-style (`{tv_sec=1, tv_nsec=0}`).
 pub use axptr_macros::SyscallTrace;
 /// Derives [`UserCopy`] for a `#[repr(C)]`/`#[repr(transparent)]` struct

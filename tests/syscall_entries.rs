@@ -133,8 +133,33 @@ fn fixed() -> (Proc, Pages) {
     // fd sets holding 3 and 4.
     proc.env.poke(p.zero + 1500, &0b1_1000usize.to_ne_bytes());
     proc.env.poke(p.zero + 1508, &0b1_1000usize.to_ne_bytes());
+    // `socklen_t` capacities, one per call that reads one (see `socklen`).
+    for (i, capacity) in SOCKLENS.iter().enumerate() {
+        proc.env
+            .poke(p.zero + 3300 + 4 * i, &capacity.to_ne_bytes());
+    }
     (proc, p)
 }
+
+/// The capacities poked at `zero + 3300`, 4 bytes apart.
+const SOCKLENS: [i32; 16] = [
+    4,
+    110,
+    0,
+    -1,
+    16,
+    i32::MAX,
+    110,
+    110,
+    16,
+    16,
+    2,
+    8,
+    8,
+    110,
+    i32::MIN,
+    1,
+];
 
 fn neg(value: isize) -> usize {
     value as usize
@@ -143,6 +168,8 @@ fn neg(value: isize) -> usize {
 /// Good and hostile calls of every handler on the fixed space.
 fn fixed_calls(p: &Pages) -> Vec<(usize, [usize; 6])> {
     let argv = |n: usize| p.zero + 2048 + 128 * n;
+    let socklen = |n: usize| p.zero + 3300 + 4 * n;
+    let sockbuf = |n: usize| p.zero + 3400 + 32 * n;
     let iov = |n: usize| p.zero + 1100 + 64 * n;
     let huge = usize::MAX;
     let regs = |args: &[usize]| {
@@ -393,6 +420,45 @@ fn fixed_calls(p: &Pages) -> Vec<(usize, [usize; 6])> {
         (34, vec![5, p.rw + PAGE - 30, 200]),
         (34, vec![4, p.zero, 100]),
         (34, vec![5, p.zero, huge]),
+        // Capacities in user memory: cut, whole, zero with a null buffer,
+        // negative, exact, huge; null, unmapped, read-only and write-only
+        // lengths; unwritable buffers; a bad descriptor first.
+        (35, vec![3, sockbuf(0), socklen(0)]),
+        (35, vec![3, sockbuf(1), socklen(1)]),
+        (35, vec![3, 0, socklen(2)]),
+        (35, vec![3, sockbuf(2), socklen(3)]),
+        (35, vec![3, sockbuf(3), socklen(4)]),
+        (35, vec![3, sockbuf(4), socklen(5)]),
+        (35, vec![3, sockbuf(5), 0]),
+        (35, vec![3, sockbuf(5), p.hole]),
+        (35, vec![3, sockbuf(5), p.zero + PAGE - 2]),
+        (35, vec![3, p.ro, socklen(6)]),
+        (35, vec![3, p.zero + PAGE - 8, socklen(7)]),
+        (35, vec![3, sockbuf(6), p.ro]),
+        (35, vec![3, p.wo, socklen(13)]),
+        (35, vec![3, sockbuf(6), p.wo]),
+        (35, vec![3, sockbuf(6), p.rw + 1]),
+        (35, vec![3, sockbuf(6), p.bin + 2]),
+        (35, vec![3, 0, p.lazy + 8]),
+        (35, vec![3, sockbuf(6), socklen(14)]),
+        (35, vec![4, p.hole, p.hole]),
+        // Nullable: a null address ignores its length.
+        (36, vec![3, 0, p.hole]),
+        (36, vec![3, 0, 0]),
+        (36, vec![3, sockbuf(7), 0]),
+        (36, vec![3, sockbuf(7), socklen(8)]),
+        (36, vec![3, p.ro, socklen(9)]),
+        (36, vec![neg(-1), 0, 0]),
+        // getsockopt: the length copied goes back.
+        (37, vec![3, 0, sockbuf(8), socklen(10)]),
+        (37, vec![3, 0, sockbuf(9), socklen(11)]),
+        (37, vec![3, 1, sockbuf(10), socklen(12)]),
+        (37, vec![3, 2, sockbuf(11), socklen(13)]),
+        (37, vec![3, 9, sockbuf(11), p.hole]),
+        (37, vec![3, 0, sockbuf(11), p.hole]),
+        (37, vec![3, 0, sockbuf(11), socklen(3)]),
+        (37, vec![3, 0, 0, socklen(15)]),
+        (37, vec![2, 0, p.hole, p.hole]),
     ];
     calls
         .into_iter()
@@ -427,6 +493,7 @@ fn fixed_calls_agree_with_the_model() {
             E2BIG,
             ENOSYS,
             ENOTTY,
+            ENOPROTOOPT,
         ] {
             assert!(errnos.contains(&err), "no call returned {err:?}");
         }

@@ -1448,12 +1448,17 @@ pub enum Kind {
     StrArray,
     /// `#[len = nfds] Option<&mut FdSet>`: a `select` bitmap.
     FdSet,
+    /// `#[len = addrlen] &mut SockAddrOut` / `&mut SockOptOut<N>` (or
+    /// their `Option`s) with `addrlen: SockLenPtr`: a buffer whose capacity
+    /// is in user memory (`socklen_t *`), read, cut to and written back
+    /// after `Ok`.
+    LenPtr,
     /// `Option<UserPtr<T>>` kept by the kernel and written at exit
     /// (`set_tid_address`, `set_robust_list`).
     Stored,
     /// A kind this kernel defines with axptr's public traits
     /// (`kernel/own.rs`): `PendingSet`, `SockAddrIn`, `ExtensibleOut`,
-    /// `SigmaskArgpack`.
+    /// `SigmaskArgpack`, `AcceptAddr`.
     Own,
     /// `UserPtr<T>` used by the body: a pattern no kind expresses (see
     /// [`Body::Pointer`]).
@@ -1461,7 +1466,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::Transfer,
         Kind::IoVecs,
         Kind::StructIn,
@@ -1476,6 +1481,7 @@ impl Kind {
         Kind::LimitedStr,
         Kind::StrArray,
         Kind::FdSet,
+        Kind::LenPtr,
         Kind::Stored,
         Kind::Own,
         Kind::Ptr,
@@ -1498,6 +1504,7 @@ impl Kind {
             Kind::LimitedStr => "#[cstr(max, err)] &CStr",
             Kind::StrArray => "&[CString]",
             Kind::FdSet => "#[len] Option<&mut FdSet>",
+            Kind::LenPtr => "#[len] &mut SockAddrOut / SockOptOut",
             Kind::Stored => "Option<UserPtr<T>> (kept)",
             Kind::Own => "the kernel's own kind",
             Kind::Ptr => "UserPtr<T> (body)",
@@ -1579,10 +1586,6 @@ macro_rules! catalogue {
 }
 
 const K: Body = Body::Kinds;
-const SOCKADDR_OUT: Body = Body::Pointer(
-    "an address whose capacity is in user memory (`socklen_t *addrlen`, #[inout]): the body \
-     writes the address cut to that capacity (Linux's move_addr_to_user)",
-);
 const SLEEP_REM: Body = Body::Pointer(
     "`rem` is written when the sleep is interrupted, i.e. on EINTR: #[out] copies out after Ok only",
 );
@@ -1629,7 +1632,7 @@ catalogue! {
         [buf: Transfer, addr: Own] K;
     RECVFROM "recvfrom"
         "ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *addr, socklen_t *addrlen)"
-        [buf: Transfer, addr: Ptr, addrlen: StructInOut] SOCKADDR_OUT;
+        [buf: Transfer, addr: LenPtr, addrlen: LenPtr] K;
     SENDMSG "sendmsg" "ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)"
         [msg: StructIn] Body::Pointer(
             "`msg_iov` is a pointer inside the copied msghdr: the body imports that iovec array");
@@ -1640,9 +1643,9 @@ catalogue! {
     BIND "bind" "int bind(int fd, const struct sockaddr *addr, socklen_t addrlen)" [addr: SliceIn] K;
     LISTEN "listen" "int listen(int fd, int backlog)" [] K;
     GETSOCKNAME "getsockname" "int getsockname(int fd, struct sockaddr *addr, socklen_t *addrlen)"
-        [addr: Ptr, addrlen: StructInOut] SOCKADDR_OUT;
+        [addr: LenPtr, addrlen: LenPtr] K;
     GETPEERNAME "getpeername" "int getpeername(int fd, struct sockaddr *addr, socklen_t *addrlen)"
-        [addr: Ptr, addrlen: StructInOut] SOCKADDR_OUT;
+        [addr: LenPtr, addrlen: LenPtr] K;
     SOCKETPAIR "socketpair" "int socketpair(int domain, int type, int protocol, int sv[2])"
         [sv: Ptr] FD_COMMIT;
     SETSOCKOPT "setsockopt"
@@ -1650,9 +1653,7 @@ catalogue! {
         [optval: SliceIn] K;
     GETSOCKOPT "getsockopt"
         "int getsockopt(int fd, int level, int optname, void *optval, socklen_t *optlen)"
-        [optval: Ptr, optlen: StructInOut] Body::Pointer(
-            "a value whose capacity is in user memory (`socklen_t *optlen`): the body writes it \
-             cut to that capacity");
+        [optval: LenPtr, optlen: LenPtr] K;
     EXECVE "execve" "int execve(const char *path, char *const argv[], char *const envp[])"
         [path: Path, argv: StrArray, envp: StrArray] K;
     WAIT4 "wait4" "pid_t wait4(pid_t pid, int *wstatus, int options, struct rusage *rusage)"
@@ -1781,7 +1782,7 @@ catalogue! {
         [events: SliceOut, sigmask: SigSet] K;
     ACCEPT4 "accept4"
         "int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags)"
-        [addr: Ptr, addrlen: StructInOut] SOCKADDR_OUT;
+        [addr: Own, addrlen: LenPtr] K;
     EPOLL_CREATE1 "epoll_create1" "int epoll_create1(int flags)" [] K;
     PIPE2 "pipe2" "int pipe2(int fds[2], int flags)" [fds: Ptr] FD_COMMIT;
     PREADV "preadv"

@@ -857,7 +857,7 @@ fn hostile_fds(r: &mut Rig) -> LinuxResult<()> {
     r.bad(
         nr::GETSOCKNAME,
         &[0, HOLE, HOLE],
-        "EFAULT: the entry copies *addrlen in before the body; Linux says ENOTSOCK first",
+        "ENOTSOCK: the descriptor comes first, *addrlen is read after the body (as on Linux)",
     );
     Ok(())
 }
@@ -1788,6 +1788,37 @@ fn hostile_in_out_lengths(r: &mut Rig) -> LinuxResult<()> {
         &[s, ro_msg, 0],
         "a read-only msghdr is copied in; the body's ENOTCONN comes before the copy back",
     );
+    r.put_at(len, 0u32)?;
+    r.edge(
+        nr::GETSOCKNAME,
+        &[s, 0, len],
+        "a null buffer with no room: nothing copied, *addrlen says 20",
+    );
+    r.put_at(len, 2u32)?;
+    r.edge(
+        nr::GETSOCKOPT,
+        &[s, u(abi::SOL_SOCKET), u(abi::SO_RCVBUF), val, len],
+        "room for 2 bytes of the int: cut, and getsockopt writes back the 2 it copied",
+    );
+    r.call(nr::LISTEN, &[s, 8]);
+    let client = r.call(nr::SOCKET, &[u(abi::AF_UNIX), u(abi::SOCK_STREAM), 0]) as usize;
+    r.call(nr::CONNECT, &[client, addr, addrlen]);
+    r.bad(
+        nr::ACCEPT4,
+        &[s, name, ro_len, 0],
+        "*addrlen is read-only: the address cannot go out...",
+    );
+    let fd = r.call(nr::DUP, &[s]);
+    r.note(format!(
+        "...and no descriptor was left behind: dup returns {fd}, the lowest free one"
+    ));
+    r.call(nr::CLOSE, &[fd as usize]);
+    r.bad(
+        nr::ACCEPT4,
+        &[s, 0, HOLE, 0],
+        "the connection went with it (as on Linux); a null addr ignores addrlen",
+    );
+    r.call(nr::CLOSE, &[client]);
     r.call(nr::CLOSE, &[s]);
     Ok(())
 }

@@ -42,7 +42,7 @@ use axptr::{
     syscall,
     syscall::{
         ArgFormat, Extensible, FdSet, MAX_ARG_TOTAL, MAX_SLICE_ARG_BYTES, RawArg, SIGSET_SIZE,
-        SigSet, SigSetSize,
+        SigSet, SigSetSize, SockAddrOut, SockLenPtr, SockOptOut,
     },
     syscall_table,
     testing::HeapSpace,
@@ -59,7 +59,7 @@ pub const MAX_CALLS: usize = 8;
 
 /// The errnos an entry may return: those of the validation rules, of the
 /// argument conversions, and of these handlers. Anything else is a finding.
-pub const KNOWN_ERRNOS: [LinuxError; 9] = [
+pub const KNOWN_ERRNOS: [LinuxError; 10] = [
     LinuxError::EFAULT,
     LinuxError::EINVAL,
     LinuxError::ENAMETOOLONG,
@@ -69,6 +69,7 @@ pub const KNOWN_ERRNOS: [LinuxError; 9] = [
     LinuxError::ENOSYS,
     LinuxError::ENOMEM,
     LinuxError::ENOTTY,
+    LinuxError::ENOPROTOOPT,
 ];
 
 /// No single allocation of a call may be larger than this: the largest
@@ -852,6 +853,64 @@ fn sys_getdents64(
     Ok(written)
 }
 
+/// An address whose capacity is in user memory: read after the body,
+/// the address cut to it, the full length written back.
+#[syscall]
+fn sys_getsockname2(
+    p: &mut Proc,
+    fd: i32,
+    #[len = addrlen] addr: &mut SockAddrOut,
+    addrlen: SockLenPtr,
+) -> LinuxResult<()> {
+    if fd != 3 {
+        return Err(LinuxError::EBADF);
+    }
+    p.saw(Seen::Ints(vec![fd.into()]));
+    addr.set(&SOCKADDR)
+}
+
+/// The same, nullable: a null address ignores its length pointer.
+#[syscall]
+fn sys_accept(
+    p: &mut Proc,
+    fd: i32,
+    #[len = addrlen] addr: Option<&mut SockAddrOut>,
+    addrlen: SockLenPtr,
+) -> LinuxResult<usize> {
+    if fd != 3 {
+        return Err(LinuxError::EBADF);
+    }
+    p.saw(Seen::Ints(vec![i128::from(addr.is_some())]));
+    if let Some(addr) = addr {
+        addr.set(&SOCKADDR[..8])?;
+    }
+    Ok(4)
+}
+
+/// The value `getsockopt` reports for option 0.
+const SOCKOPT_INT: i32 = 212_992;
+
+/// A socket option of at most 8 bytes: the length copied goes back.
+#[syscall]
+fn sys_getsockopt(
+    p: &mut Proc,
+    fd: i32,
+    optname: u32,
+    #[len = optlen] optval: &mut SockOptOut<8>,
+    optlen: SockLenPtr,
+) -> LinuxResult<()> {
+    if fd != 3 {
+        return Err(LinuxError::EBADF);
+    }
+    p.saw(Seen::Ints(vec![optname.into()]));
+    match optname {
+        0 => optval.set_value(&SOCKOPT_INT),
+        1 => optval.set(b"eth0\0"),
+        2 => optval.set(&[7; 9]),
+        _ => Err(LinuxError::ENOPROTOOPT),
+    }
+}
+
 /// The number without a handler inside the table.
 pub const GAP: usize = 18;
 
@@ -892,6 +951,9 @@ pub static TABLE: SyscallTable<Proc> = syscall_table! {
     32 => sys_execve2,
     33 => sys_select,
     34 => sys_getdents64,
+    35 => sys_getsockname2,
+    36 => sys_accept,
+    37 => sys_getsockopt,
 };
 
 /// The name and number of parameters of each number's handler, as a trace
@@ -932,6 +994,9 @@ fn signature(number: usize) -> Option<(&'static str, usize)> {
         32 => ("execve2", 3),
         33 => ("select", 3),
         34 => ("getdents64", 3),
+        35 => ("getsockname2", 3),
+        36 => ("accept", 3),
+        37 => ("getsockopt", 4),
         _ => return None,
     })
 }
@@ -1208,6 +1273,23 @@ impl Expect<'_> {
             strings.push(string);
         }
         Ok(strings)
+    }
+
+    /// A buffer whose capacity is the `int` at `len_ptr`, after the body
+    /// set `value`: the capacity read, `EINVAL` if negative, `value` cut
+    /// to it copied to `buf` (nothing for 0), then the length written
+    /// back: `value`'s (`full`) or the one copied.
+    fn len_out(&mut self, buf: usize, len_ptr: usize, value: &[u8], full: bool) -> Step<()> {
+        let int = layout::<i32>();
+        let capacity = self.copy_in(len_ptr, 1, int)?;
+        let capacity = i32::from_ne_bytes(capacity.try_into().expect("4 bytes"));
+        let capacity = usize::try_from(capacity).map_err(|_| LinuxError::EINVAL)?;
+        let n = capacity.min(value.len());
+        if n > 0 {
+            self.copy_out(buf, &value[..n], n, BYTE)?;
+        }
+        let back = if full { value.len() } else { n };
+        self.copy_out(len_ptr, &(back as u32).to_ne_bytes(), 1, int)
     }
 
     /// An fd set of `nfds` descriptors (`None` for null): its words.
@@ -1709,6 +1791,41 @@ pub fn predict(number: usize, r: [usize; 6], m: &mut Expect<'_>) -> Step<isize> 
                 m.state.dir_pos += 1;
             }
             Ok(written as isize)
+        }
+        35 => {
+            let fd = signed(r[0], 32);
+            if fd != 3 {
+                return Err(LinuxError::EBADF);
+            }
+            m.saw(Seen::Ints(vec![fd]));
+            m.len_out(r[1], r[2], &SOCKADDR, true)?;
+            Ok(0)
+        }
+        36 => {
+            if signed(r[0], 32) != 3 {
+                return Err(LinuxError::EBADF);
+            }
+            m.saw(Seen::Ints(vec![i128::from(r[1] != 0)]));
+            if r[1] != 0 {
+                m.len_out(r[1], r[2], &SOCKADDR[..8], true)?;
+            }
+            Ok(4)
+        }
+        37 => {
+            if signed(r[0], 32) != 3 {
+                return Err(LinuxError::EBADF);
+            }
+            let optname = unsigned(r[1], 32);
+            m.saw(Seen::Ints(vec![optname]));
+            let value = match optname {
+                0 => SOCKOPT_INT.to_ne_bytes().to_vec(),
+                1 => b"eth0\0".to_vec(),
+                // Nine bytes do not fit in eight.
+                2 => return Err(LinuxError::EINVAL),
+                _ => return Err(LinuxError::ENOPROTOOPT),
+            };
+            m.len_out(r[2], r[3], &value, false)?;
+            Ok(0)
         }
         _ => Err(LinuxError::ENOSYS),
     }

@@ -70,6 +70,17 @@ pub trait SyscallBufArg<C: ?Sized>: Sized {
         let _ = len;
         TraceArg::Ptr(addr)
     }
+
+    /// The trace of the length parameter that `#[len = …]` names, from the
+    /// argument the entry kept (one taken as `&mut T`), or `None` (the
+    /// default) for that parameter's own rendering of its register. A
+    /// length the entry reads and writes in user memory shows here what it
+    /// found ([`SockAddrOut`](super::SockAddrOut): `[110 => 16]`).
+    #[must_use]
+    fn trace_len(kept: Option<&Self>) -> Option<TraceArg<'_>> {
+        let _ = kept;
+        None
+    }
 }
 
 /// A handler argument made from a pointer register and the size register
@@ -163,5 +174,9 @@ impl<C: ?Sized, T: SyscallBufArg<C>> SyscallBufArg<C> for Option<T> {
 
     fn trace_buf(addr: usize, len: usize) -> TraceArg<'static> {
         T::trace_buf(addr, len)
+    }
+
+    fn trace_len(kept: Option<&Self>) -> Option<TraceArg<'_>> {
+        T::trace_len(kept.and_then(Option::as_ref))
     }
 }

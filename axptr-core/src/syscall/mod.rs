@@ -14,7 +14,9 @@
 //! - a pointer and a length or size register (`#[len = …]`,
 //!   `#[size = …]`): [`SyscallBufArg`] / [`SyscallSizedArg`] (the
 //!   [`UserWriter`](crate::UserWriter) / [`UserReader`](crate::UserReader)
-//!   cursors, the iovec cursors, [`FdSet`], [`Extensible`]);
+//!   cursors, the iovec cursors, [`FdSet`], [`Extensible`]), or a
+//!   length pointer ([`SockLenPtr`] with [`SockAddrOut`] /
+//!   [`SockOptOut`]: `socklen_t *addrlen`);
 //! - copies the handler borrows: `&CStr` ([`CStrArg`]), `&[T]` /
 //!   `&mut [T]` ([`SliceIn`] / [`SliceOut`], see the
 //!   [`slice`](mod@slice) docs for why copies), `&T` / `&mut T`
@@ -51,6 +53,7 @@ mod ret;
 mod sigset;
 #[cfg(feature = "alloc")]
 pub mod slice;
+mod sockaddr;
 mod table;
 mod trace;
 mod value;
@@ -73,6 +76,7 @@ pub use ret::{MAX_ERRNO, SyscallResult, SyscallReturn, into_raw};
 pub use sigset::{SIGSET_SIZE, SigSet, SigSetSize};
 #[cfg(feature = "alloc")]
 pub use slice::{MAX_SLICE_ARG_BYTES, SliceIn, SliceOut};
+pub use sockaddr::{SOCKADDR_STORAGE_SIZE, SockAddrOut, SockLenPtr, SockOptOut};
 #[doc(hidden)]
 pub use table::{__table_insert, __table_len};
 pub use table::{RawSyscall, Syscall, SyscallArgs, SyscallDesc, SyscallTable};

@@ -125,7 +125,14 @@ pub fn entry(handler: &Handler) -> TokenStream {
                     let #bind = #arg::from_syscall_arg(#ctx, #reg)?;
                 });
                 let format = format_variant(param);
-                trace_args.push(quote!(#arg::trace(#reg, #rt::ArgFormat::#format)));
+                let own = quote!(#arg::trace(#reg, #rt::ArgFormat::#format));
+                // A buffer kept by the entry may show its length better
+                // (one read from user memory, `[110 => 16]`).
+                let kept = kept_buffers_of(handler, &bindings, param, &ctx_ty);
+                trace_args.push(match kept.split_first() {
+                    None => own,
+                    Some((first, rest)) => quote!(#first #(.or(#rest))* .unwrap_or(#own)),
+                });
                 call_args.push(quote!(#bind));
                 continue;
             }
@@ -344,6 +351,43 @@ pub fn entry(handler: &Handler) -> TokenStream {
             }
         };
     }
+}
+
+/// The `trace_len` of each buffer kept by the entry (`#[len = n] &mut T`)
+/// whose length is `param`.
+fn kept_buffers_of(
+    handler: &Handler,
+    bindings: &[Ident],
+    param: &Param,
+    ctx_ty: &TokenStream,
+) -> Vec<TokenStream> {
+    let Some(ident) = param.ident else {
+        return Vec::new();
+    };
+    handler
+        .params
+        .iter()
+        .zip(bindings)
+        .filter_map(|(buf, bind)| {
+            let (_, target) = buf.attrs.len.as_ref()?;
+            let Kind::BufMut { elem, optional } = buf.kind() else {
+                return None;
+            };
+            if target != ident {
+                return None;
+            }
+            let span = elem.span();
+            let rt = rt_at(span);
+            let holder = if optional {
+                quote_spanned!(span=> ::core::option::Option<#elem>)
+            } else {
+                quote!(#elem)
+            };
+            Some(quote_spanned! {span=>
+                <#holder as #rt::SyscallBufArg<#ctx_ty>>::trace_len(#bind.as_ref())
+            })
+        })
+        .collect()
 }
 
 fn format_variant(param: &Param) -> Ident {

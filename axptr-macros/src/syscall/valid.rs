@@ -307,6 +307,18 @@ fn check_target(
                  the one that holds the {what}"
             ),
         )),
+        // `#[inout] addrlen: &mut u32` next to `#[len = addrlen]`: a length
+        // in user memory, which the buffer kind reads itself.
+        Some(other) if attr == "len" && matches!(other.kind(), Kind::ValueOut { .. }) => errors
+            .push(syn::Error::new_spanned(
+                target,
+                format!(
+                    "`{target}` is copied in and out, not a length: for a capacity in user \
+                     memory (`socklen_t *{target}`), take `{target}: SockLenPtr` by value and \
+                     the buffer as `#[len = {target}] &mut SockAddrOut` (or `SockOptOut<N>`), \
+                     which read and write `*{target}` after `Ok`"
+                ),
+            )),
         Some(_) => errors.push(syn::Error::new_spanned(
             target,
             format!("`{target}` is not a {what}: name an integer parameter"),

@@ -1,6 +1,7 @@
 //! Unix stream sockets: `socketpair`, `bind`/`listen`/`connect`/`accept4`
-//! on path names, addresses in and out (`socklen_t` lengths by value and
-//! by pointer), socket options, and `sendto`/`recvfrom`/`sendmsg`/`recvmsg`.
+//! on path names, addresses in and out (`socklen_t` lengths by value, and
+//! by pointer with `SockAddrOut`/`SockOptOut`), socket options, and
+//! `sendto`/`recvfrom`/`sendmsg`/`recvmsg`.
 
 use std::{
     cell::RefCell,
@@ -8,13 +9,18 @@ use std::{
     rc::{Rc, Weak},
 };
 
-use axptr::{LinuxError, LinuxResult, UserPtr, UserReader, UserWriter, iovec::IoVecs, syscall};
+use axptr::{
+    LinuxError, LinuxResult, UserPtr, UserReader, UserWriter,
+    iovec::IoVecs,
+    syscall,
+    syscall::{SockAddrOut, SockLenPtr, SockOptOut},
+};
 
 use super::{
     FileKind, OpenFile, Process,
     args::{Domain, Fd, FdFlags, MsgFlags, SockLen, SockLevel, SockOpt, SockType},
     io::{read_into, write_from},
-    own::SockAddrIn,
+    own::{AcceptAddr, SockAddrIn},
 };
 use crate::abi::{self, Msghdr, Ucred};
 
@@ -134,11 +140,11 @@ fn socket_file(p: &mut Process, socket: Rc<RefCell<Socket>>, flags: u32) -> Linu
     p.install(file, flags & abi::O_CLOEXEC != 0)
 }
 
-/// Linux's `move_addr_to_user`: the capacity is the `socklen_t` user space
+/// Linux's `move_addr_to_user` for an address inside a structure
+/// (`recvmsg`'s `msg_name`): the capacity is the `socklen_t` user space
 /// passed (`EINVAL` if negative), the address is cut to it, and the full
-/// length goes back. The address is written here, in the body: its
-/// capacity lives in user memory, which no argument kind pairs a pointer
-/// with.
+/// length goes back. (An address in its own register is a `SockAddrOut`,
+/// which the entry copies out with these rules.)
 fn move_addr_to_user(
     p: &mut Process,
     addr: UserPtr<u8>,
@@ -283,14 +289,15 @@ pub fn sys_connect(
 }
 
 /// `accept4(fd, addr, addrlen, flags)`: the peer's address goes out with
-/// its length (the body writes it, see [`move_addr_to_user`]) before the
-/// new descriptor is installed, so a fault leaves no descriptor behind.
+/// its length after the body, and if that faults the new descriptor is
+/// closed again (the kernel's `AcceptAddr`), so none is left behind; a
+/// null `addr` ignores `addrlen`.
 #[syscall]
 pub fn sys_accept4(
     p: &mut Process,
     fd: Fd,
-    addr: Option<UserPtr<u8>>,
-    #[inout] addrlen: Option<&mut u32>,
+    #[len = addrlen] mut addr: Option<&mut AcceptAddr>,
+    addrlen: SockLenPtr,
     flags: FdFlags,
 ) -> LinuxResult<i32> {
     if flags.0 & !(abi::SOCK_CLOEXEC | abi::SOCK_NONBLOCK) != 0 {
@@ -304,10 +311,9 @@ pub fn sys_accept4(
         p.printk("[kernel] no connection waiting: accept would block; the model returns EAGAIN");
         return Err(LinuxError::EAGAIN);
     }
-    if let Some(addr) = addr {
-        let addrlen = addrlen.ok_or(LinuxError::EFAULT)?;
+    if let Some(addr) = &mut addr {
         // The connecting socket is not bound: an unnamed address.
-        move_addr_to_user(p, addr, addrlen, &sockaddr_un(None))?;
+        addr.set(&sockaddr_un(None))?;
     }
     let server = listener
         .borrow_mut()
@@ -315,19 +321,25 @@ pub fn sys_accept4(
         .as_mut()
         .and_then(VecDeque::pop_front)
         .ok_or(LinuxError::EAGAIN)?;
-    socket_file(p, server, flags.0)
+    let fd = socket_file(p, server, flags.0)?;
+    if let Some(addr) = addr {
+        addr.installed(fd);
+    }
+    Ok(fd)
 }
 
-/// `getsockname(fd, addr, addrlen)`.
+/// `getsockname(fd, addr, addrlen)`: the body sets the address; the entry
+/// reads the capacity `*addrlen`, copies the address cut to it and writes
+/// the full length back (Linux's `move_addr_to_user`), after `Ok` only.
 #[syscall]
 pub fn sys_getsockname(
     p: &mut Process,
     fd: Fd,
-    addr: UserPtr<u8>,
-    #[inout] addrlen: &mut u32,
+    #[len = addrlen] addr: &mut SockAddrOut,
+    addrlen: SockLenPtr,
 ) -> LinuxResult<()> {
     let name = socket(p, fd)?.borrow().name.clone();
-    move_addr_to_user(p, addr, addrlen, &sockaddr_un(name.as_deref()))
+    addr.set(&sockaddr_un(name.as_deref()))
 }
 
 /// `getpeername(fd, addr, addrlen)`.
@@ -335,12 +347,12 @@ pub fn sys_getsockname(
 pub fn sys_getpeername(
     p: &mut Process,
     fd: Fd,
-    addr: UserPtr<u8>,
-    #[inout] addrlen: &mut u32,
+    #[len = addrlen] addr: &mut SockAddrOut,
+    addrlen: SockLenPtr,
 ) -> LinuxResult<()> {
     let peer = socket(p, fd)?.borrow().peer().ok_or(LinuxError::ENOTCONN)?;
     let name = peer.borrow().name.clone();
-    move_addr_to_user(p, addr, addrlen, &sockaddr_un(name.as_deref()))
+    addr.set(&sockaddr_un(name.as_deref()))
 }
 
 /// `setsockopt(fd, level, optname, optval, optlen)`: the value is copied
@@ -375,50 +387,37 @@ pub fn sys_setsockopt(
     Ok(())
 }
 
-/// `getsockopt(fd, level, optname, optval, optlen)`: the value is cut to
-/// the capacity `*optlen` says, which lives in user memory: the body
-/// writes it.
+/// `getsockopt(fd, level, optname, optval, optlen)`: the body sets the
+/// value; the entry cuts it to the capacity `*optlen` says and writes the
+/// length copied back, after `Ok` only.
 #[syscall]
 pub fn sys_getsockopt(
     p: &mut Process,
     fd: Fd,
     level: SockLevel,
     optname: SockOpt,
-    optval: UserPtr<u8>,
-    #[inout] optlen: &mut u32,
+    #[len = optlen] optval: &mut SockOptOut<16>,
+    optlen: SockLenPtr,
 ) -> LinuxResult<()> {
     let socket = socket(p, fd)?;
     if level.0 != abi::SOL_SOCKET {
         return Err(LinuxError::EOPNOTSUPP);
     }
-    let capacity = usize::try_from(*optlen as i32).map_err(|_| LinuxError::EINVAL)?;
-    let value: Vec<u8> = {
-        let socket = socket.borrow();
-        let int = |value: i32| value.to_ne_bytes().to_vec();
-        match optname.0 {
-            abi::SO_TYPE => int(abi::SOCK_STREAM as i32),
-            abi::SO_ERROR => int(0),
-            abi::SO_RCVBUF => int(socket.rcvbuf),
-            abi::SO_SNDBUF => int(socket.sndbuf),
-            abi::SO_PASSCRED => int(i32::from(socket.passcred)),
-            abi::SO_PEERCRED => {
-                let peer = socket
-                    .peer()
-                    .map_or(Ucred::default(), |peer| peer.borrow().cred);
-                [
-                    peer.pid.to_ne_bytes(),
-                    peer.uid.to_ne_bytes(),
-                    peer.gid.to_ne_bytes(),
-                ]
-                .concat()
-            }
-            _ => return Err(LinuxError::ENOPROTOOPT),
+    let socket = socket.borrow();
+    match optname.0 {
+        abi::SO_TYPE => optval.set_value(&(abi::SOCK_STREAM as i32)),
+        abi::SO_ERROR => optval.set_value(&0i32),
+        abi::SO_RCVBUF => optval.set_value(&socket.rcvbuf),
+        abi::SO_SNDBUF => optval.set_value(&socket.sndbuf),
+        abi::SO_PASSCRED => optval.set_value(&i32::from(socket.passcred)),
+        abi::SO_PEERCRED => {
+            let peer = socket
+                .peer()
+                .map_or(Ucred::default(), |peer| peer.borrow().cred);
+            optval.set_value(&peer)
         }
-    };
-    let n = capacity.min(value.len());
-    optval.write_slice(p, &value[..n])?;
-    *optlen = n as u32;
-    Ok(())
+        _ => Err(LinuxError::ENOPROTOOPT),
+    }
 }
 
 /// `sendto(fd, buf, len, flags, dest_addr, addrlen)`: a destination on a
@@ -482,7 +481,8 @@ fn receive(
 }
 
 /// `recvfrom(fd, buf, len, flags, src_addr, addrlen)`: the data through a
-/// cursor, then the source address with its in/out length.
+/// cursor, then the source address, which the entry copies out with its
+/// in/out length (none for a null `src_addr`, whatever `addrlen` is).
 #[syscall]
 pub fn sys_recvfrom(
     p: &mut Process,
@@ -490,15 +490,14 @@ pub fn sys_recvfrom(
     #[len = len] mut buf: UserWriter,
     len: usize,
     flags: MsgFlags,
-    src_addr: Option<UserPtr<u8>>,
-    #[inout] addrlen: Option<&mut u32>,
+    #[len = addrlen] src_addr: Option<&mut SockAddrOut>,
+    addrlen: SockLenPtr,
 ) -> LinuxResult<usize> {
     let socket = socket(p, fd)?;
     buf.access_ok(p)?;
     let n = receive(p, fd, flags, len, |p, data| buf.write(p, data))?;
     if let Some(addr) = src_addr {
-        let addrlen = addrlen.ok_or(LinuxError::EFAULT)?;
-        move_addr_to_user(p, addr, addrlen, &source_addr(&socket))?;
+        addr.set(&source_addr(&socket))?;
     }
     Ok(n)
 }

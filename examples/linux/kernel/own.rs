@@ -10,7 +10,10 @@
 //!   `copy_struct_to_user` (`sched_getattr`), the output twin of
 //!   `Extensible`;
 //! - [`SigmaskArgpack`]: `pselect6`'s sixth argument, a pointer to a
-//!   sigset pointer and its size.
+//!   sigset pointer and its size;
+//! - [`AcceptAddr`]: `accept4`'s peer address, axptr's `SockAddrOut` plus
+//!   the new descriptor, closed again when the address cannot be copied
+//!   out (Linux installs it only after the copy).
 //!
 //! Each one keeps user-memory access out of the handlers' bodies, as the
 //! built-in kinds do; `abi::CATALOGUE` counts them apart.
@@ -21,11 +24,12 @@ use axptr::{
     AddrSpaceProvider, LinuxError, LinuxResult, PAGE_SIZE_4K, SyscallArg, UserConstPtr, UserCopy,
     UserPtr,
     syscall::{
-        ArgFormat, SIGSET_SIZE, SigSet, SyscallBufArg, SyscallOutput, SyscallTrace, TraceArg,
-        TraceCopied, TraceValue,
+        ArgFormat, SIGSET_SIZE, SigSet, SockAddrOut, SyscallBufArg, SyscallOutput, SyscallTrace,
+        TraceArg, TraceCopied, TraceValue,
     },
 };
 
+use super::Process;
 use crate::abi::SigsetArg;
 
 /// `rt_sigpending`'s output: `#[len = sigsetsize] set: &mut PendingSet`.
@@ -197,5 +201,61 @@ impl<C: AddrSpaceProvider + ?Sized> SyscallArg<C> for SigmaskArgpack {
             0 => f.write_str("NULL"),
             addr => write!(f, "{addr:#x}"),
         }
+    }
+}
+
+/// `accept4`'s peer address: `#[len = addrlen] addr: Option<&mut
+/// AcceptAddr>` with `addrlen: SockLenPtr`. It is axptr's `SockAddrOut`
+/// (`move_addr_to_user` after `Ok`), plus the descriptor the body
+/// installed: Linux copies the address out before it installs the new
+/// descriptor and installs none on `EFAULT`, so when the copy-out fails
+/// this closes the descriptor again, and the connection with it.
+pub struct AcceptAddr {
+    addr: SockAddrOut,
+    fd: Option<i32>,
+}
+
+impl AcceptAddr {
+    /// Sets the address (see `SockAddrOut::set`).
+    pub fn set(&mut self, addr: &[u8]) -> LinuxResult<()> {
+        self.addr.set(addr)
+    }
+
+    /// The descriptor to take back if the address cannot be copied out.
+    pub fn installed(&mut self, fd: i32) {
+        self.fd = Some(fd);
+    }
+}
+
+impl SyscallBufArg<Process> for AcceptAddr {
+    fn from_syscall_buf(p: &mut Process, addr: usize, len: usize) -> LinuxResult<Self> {
+        Ok(Self {
+            addr: SockAddrOut::from_syscall_buf(p, addr, len)?,
+            fd: None,
+        })
+    }
+
+    fn trace_len(kept: Option<&Self>) -> Option<TraceArg<'_>> {
+        <SockAddrOut as SyscallBufArg<Process>>::trace_len(kept.map(|kept| &kept.addr))
+    }
+}
+
+impl SyscallOutput<Process> for AcceptAddr {
+    fn copy_out(&mut self, p: &mut Process, output_len: Option<usize>) -> LinuxResult<()> {
+        let copied = self.addr.copy_out(p, output_len);
+        if copied.is_err() {
+            if let Some(fd) = self.fd.take() {
+                p.printk("[kernel] accept4: the address cannot be copied out; the new descriptor is closed");
+                let _ = p.close_fd(fd);
+            }
+        }
+        copied
+    }
+}
+
+/// As `SockAddrOut`'s: the address copied out, or the pointer.
+impl TraceCopied for AcceptAddr {
+    fn trace_copied(copied: Option<&Self>, raw: usize) -> TraceArg<'_> {
+        SockAddrOut::trace_copied(copied.map(|copied| &copied.addr), raw)
     }
 }

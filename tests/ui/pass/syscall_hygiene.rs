@@ -85,6 +85,20 @@ mod no_prelude {
         let _ = (ctx, argv, fds, nfds, ts, arg);
         ::core::result::Result::Ok(())
     }
+
+    /// Buffers whose capacity is in user memory, their trace taking the
+    /// length parameter's place.
+    #[::kernel_api::syscall(crate = ::kernel_api)]
+    pub fn sys_sockname(
+        ctx: &mut HeapSpace,
+        #[len = tracer] regs: &mut ::kernel_api::syscall::SockAddrOut,
+        tracer: ::kernel_api::syscall::SockLenPtr,
+        #[len = result] value: ::core::option::Option<&mut ::kernel_api::syscall::SockOptOut<4>>,
+        result: ::kernel_api::syscall::SockLenPtr,
+    ) -> LinuxResult<()> {
+        let _ = (ctx, value);
+        regs.set(b"\x01\x00")
+    }
 }
 
 use kernel_api::{Syscall, testing::HeapSpace};
@@ -114,4 +128,15 @@ fn main() {
         <no_prelude::sys_more as Syscall<HeapSpace>>::call(&mut space, [0; 6]),
         0
     );
+    let mut lines = 0;
+    let mut tracer = |_: &kernel_api::SyscallEvent<'_>| lines += 1;
+    assert_eq!(
+        <no_prelude::sys_sockname as Syscall<HeapSpace>>::entry(
+            &mut space,
+            [0; 6],
+            Some(&mut tracer)
+        ),
+        -14
+    );
+    assert_eq!(lines, 1);
 }
