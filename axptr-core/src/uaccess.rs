@@ -619,16 +619,18 @@ pub(crate) fn atomic_u32_user<P: AddrSpaceProvider + ?Sized>(
 /// back, and validation is not repeated where nothing asks for it.
 #[cfg(test)]
 mod tests {
-    use alloc::{vec, vec::Vec};
+    use alloc::vec::Vec;
     use core::ffi::c_char;
 
     use axerrno::LinuxResult;
     use memory_addr::{VirtAddr, VirtAddrRange};
     use page_table_multiarch::MappingFlags;
 
+    #[cfg(feature = "alloc")]
+    use crate::strings::ArgLimits;
     use crate::{
         AddrSpace, AddrSpaceProvider, UserConstPtr, UserPtr, access_user_memory,
-        is_accessing_user_memory, strings::ArgLimits, testing::HeapSpace,
+        is_accessing_user_memory, testing::HeapSpace,
     };
 
     const PAGE: usize = 4096;
@@ -734,13 +736,14 @@ mod tests {
         assert!(!is_accessing_user_memory());
     }
 
+    #[cfg(feature = "alloc")]
     #[test]
     fn argv_in_one_page_is_validated_once() {
         let (mut p, base) = provider();
         let argv = UserConstPtr::<UserConstPtr<c_char>>::from(base + 128);
         let mut limits = ArgLimits::new(1 << 20);
         let args = argv.read_arg_strings(&mut p, &mut limits).unwrap();
-        assert_eq!(args, vec![c"ls", c"-la", c"/tmp"]);
+        assert_eq!(args, alloc::vec![c"ls", c"-la", c"/tmp"]);
         // The array's chunk runs to the end of its page, and the strings
         // after it lie inside it.
         assert_eq!(p.0.calls, 1);
