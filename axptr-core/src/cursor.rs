@@ -1,8 +1,9 @@
-//! Transfers with progress: [`UserReader`] and [`UserWriter`], cursors
-//! over a user buffer that report partial progress as Linux's `read(2)` and
-//! `write(2)` do. The semantics and an example are on [`UserWriter`].
+//! Transfers with progress: [`UserReader`] and [`UserWriter`] (one
+//! [`UserCursor`] type with a direction marker), cursors over a user buffer
+//! that report partial progress as Linux's `read(2)` and `write(2)` do. The
+//! semantics and an example are on [`UserWriter`].
 
-use core::mem::MaybeUninit;
+use core::{fmt, marker::PhantomData, mem::MaybeUninit};
 
 use axerrno::{LinuxError, LinuxResult};
 
@@ -188,140 +189,33 @@ impl Cursor {
     }
 }
 
-/// A cursor that reads a user buffer into kernel memory, a piece at a
-/// time: `write(2)`'s view of its buffer. Its semantics are
-/// [`UserWriter`]'s, in the other direction.
+/// A cursor that reads user memory: [`UserReader`].
+#[derive(Debug)]
+pub enum FromUser {}
+
+/// A cursor that writes user memory: [`UserWriter`].
+#[derive(Debug)]
+pub enum ToUser {}
+
+/// A cursor over a user buffer that moves data one way, `D` ([`FromUser`]
+/// or [`ToUser`]), a piece at a time, reporting partial progress as
+/// Linux's `read(2)` and `write(2)` do. Spelled [`UserReader`] and
+/// [`UserWriter`]; the methods they share are here, each direction's
+/// transfers on its alias.
 ///
-/// Made by [`UserPtr::reader`](crate::UserPtr::reader) or
-/// [`UserReader::new`]; nothing is checked until the first transfer.
-#[derive(Clone, Debug)]
+/// Made by [`UserPtr::reader`](crate::UserPtr::reader),
+/// [`UserPtr::writer`](crate::UserPtr::writer) or [`new`](Self::new);
+/// nothing is checked until the first transfer.
 #[must_use = "a cursor does nothing until it transfers"]
-pub struct UserReader(Cursor);
-
-impl UserReader {
-    /// A cursor over the `len` user bytes at `addr`.
-    #[inline]
-    pub const fn new(addr: usize, len: usize) -> Self {
-        Self(Cursor::new(addr, len))
-    }
-
-    /// A cursor over a range already found inside user space (`access_ok`).
-    #[cfg(feature = "alloc")]
-    pub(crate) const fn checked(addr: usize, len: usize) -> Self {
-        Self(Cursor::checked(addr, len))
-    }
-
-    /// The user address of the next byte.
-    #[inline]
-    #[must_use]
-    pub const fn addr(&self) -> usize {
-        self.0.addr
-    }
-
-    /// How many bytes are left to read (0 after a fault).
-    #[inline]
-    #[must_use]
-    pub const fn remaining(&self) -> usize {
-        self.0.remaining
-    }
-
-    /// Whether no byte is left to read.
-    #[inline]
-    #[must_use]
-    pub const fn is_empty(&self) -> bool {
-        self.0.remaining == 0
-    }
-
-    /// How many bytes were read so far.
-    #[inline]
-    #[must_use]
-    pub const fn transferred(&self) -> usize {
-        self.0.transferred
-    }
-
-    /// Checks now that the rest of the buffer lies in user space, as
-    /// Linux's `write(2)` does before the file sees the buffer. Transfers
-    /// check it anyway; call it where the syscall must fail with `EFAULT`
-    /// even if it transfers nothing.
-    ///
-    /// # Errors
-    ///
-    /// `EFAULT` for a buffer outside user space; the cursor is then
-    /// exhausted.
-    pub fn access_ok<P: AddrSpaceProvider + ?Sized>(
-        &mut self,
-        provider: &mut P,
-    ) -> LinuxResult<()> {
-        self.0.access_ok(provider)
-    }
-
-    /// Reads up to `dst.len()` bytes, stopping at the end of the buffer or
-    /// at the first byte that is unmapped, unreadable or faults; returns
-    /// how many were read. The bytes of `dst` not read are zeroed.
-    ///
-    /// # Errors
-    ///
-    /// `EFAULT` when the cursor has read nothing at all and this read
-    /// stopped at its first byte, or the buffer lies outside user space.
-    #[inline]
-    pub fn read<P: AddrSpaceProvider + ?Sized>(
-        &mut self,
-        provider: &mut P,
-        dst: &mut [u8],
-    ) -> LinuxResult<usize> {
-        // SAFETY: `dst` is a kernel buffer of `dst.len()` bytes.
-        let result = unsafe {
-            self.0
-                .transfer(provider, Direction::FromUser, dst.as_mut_ptr(), dst.len())
-        };
-        let moved = *result.as_ref().unwrap_or(&0);
-        if let Some(rest) = dst.get_mut(moved..) {
-            rest.fill(0);
-        }
-        result
-    }
-
-    /// Reads one `T` (no alignment required).
-    ///
-    /// # Errors
-    ///
-    /// `EFAULT` when fewer than `size_of::<T>()` bytes are left or they
-    /// cannot all be read; the cursor is then exhausted.
-    pub fn read_obj<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
-        &mut self,
-        provider: &mut P,
-    ) -> LinuxResult<T> {
-        let size = size_of_user::<T>();
-        if size > self.0.remaining {
-            self.0.remaining = 0;
-            return Err(LinuxError::EFAULT);
-        }
-        let mut value = MaybeUninit::<T>::uninit();
-        // SAFETY: `value` is a kernel buffer of `size` bytes.
-        let moved = unsafe {
-            self.0.transfer(
-                provider,
-                Direction::FromUser,
-                value.as_mut_ptr().cast(),
-                size,
-            )?
-        };
-        if moved < size {
-            return Err(LinuxError::EFAULT);
-        }
-        // SAFETY: all `size` bytes were read, and any bytes are a valid `T`.
-        Ok(unsafe { value.assume_init() })
-    }
-
-    /// Skips `len` bytes without reading them.
-    ///
-    /// # Errors
-    ///
-    /// `EFAULT` when fewer than `len` bytes are left.
-    pub fn skip(&mut self, len: usize) -> LinuxResult<()> {
-        self.0.skip(len)
-    }
+pub struct UserCursor<D> {
+    inner: Cursor,
+    _direction: PhantomData<D>,
 }
+
+/// A cursor that reads a user buffer into kernel memory: `write(2)`'s view
+/// of its buffer. Its semantics are [`UserWriter`]'s, in the other
+/// direction.
+pub type UserReader = UserCursor<FromUser>;
 
 /// A cursor that writes kernel data into a user buffer, a piece at a time:
 /// `read(2)`'s view of its buffer.
@@ -376,57 +270,74 @@ impl UserReader {
 /// # Ok(()) }
 /// # #[cfg(not(feature = "testing"))] fn main() {} // `HeapSpace` needs `testing`
 /// ```
-///
-/// Made by [`UserPtr::writer`](crate::UserPtr::writer) or
-/// [`UserWriter::new`]; nothing is checked until the first transfer.
-#[derive(Clone, Debug)]
-#[must_use = "a cursor does nothing until it transfers"]
-pub struct UserWriter(Cursor);
+pub type UserWriter = UserCursor<ToUser>;
 
-impl UserWriter {
+impl<D> Clone for UserCursor<D> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            _direction: PhantomData,
+        }
+    }
+}
+
+impl<D> fmt::Debug for UserCursor<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl<D> UserCursor<D> {
     /// A cursor over the `len` user bytes at `addr`.
     #[inline]
     pub const fn new(addr: usize, len: usize) -> Self {
-        Self(Cursor::new(addr, len))
+        Self {
+            inner: Cursor::new(addr, len),
+            _direction: PhantomData,
+        }
     }
 
     /// A cursor over a range already found inside user space (`access_ok`).
     #[cfg(feature = "alloc")]
     pub(crate) const fn checked(addr: usize, len: usize) -> Self {
-        Self(Cursor::checked(addr, len))
+        Self {
+            inner: Cursor::checked(addr, len),
+            _direction: PhantomData,
+        }
     }
 
     /// The user address of the next byte.
     #[inline]
     #[must_use]
     pub const fn addr(&self) -> usize {
-        self.0.addr
+        self.inner.addr
     }
 
-    /// How many bytes are left to write (0 after a fault).
+    /// How many bytes are left to transfer (0 after a fault).
     #[inline]
     #[must_use]
     pub const fn remaining(&self) -> usize {
-        self.0.remaining
+        self.inner.remaining
     }
 
-    /// Whether no byte is left to write.
+    /// Whether no byte is left to transfer.
     #[inline]
     #[must_use]
     pub const fn is_empty(&self) -> bool {
-        self.0.remaining == 0
+        self.inner.remaining == 0
     }
 
-    /// How many bytes were written so far.
+    /// How many bytes were transferred so far.
     #[inline]
     #[must_use]
     pub const fn transferred(&self) -> usize {
-        self.0.transferred
+        self.inner.transferred
     }
 
     /// Checks now that the rest of the buffer lies in user space, as
-    /// Linux's `read(2)` does before the file sees the buffer (see
-    /// [`UserReader::access_ok`]).
+    /// Linux's `read(2)` and `write(2)` do before the file sees the
+    /// buffer. Transfers check it anyway; call it where the syscall must
+    /// fail with `EFAULT` even if it transfers nothing.
     ///
     /// # Errors
     ///
@@ -436,9 +347,99 @@ impl UserWriter {
         &mut self,
         provider: &mut P,
     ) -> LinuxResult<()> {
-        self.0.access_ok(provider)
+        self.inner.access_ok(provider)
     }
 
+    /// Skips `len` bytes without transferring them (a writer leaves them
+    /// as they are in user memory).
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` when fewer than `len` bytes are left.
+    pub fn skip(&mut self, len: usize) -> LinuxResult<()> {
+        self.inner.skip(len)
+    }
+
+    /// Moves up to `want` bytes between the buffer and `kernel`, for the
+    /// iovec cursors.
+    ///
+    /// # Safety
+    ///
+    /// As `Cursor::transfer`.
+    #[cfg(feature = "alloc")]
+    pub(crate) unsafe fn transfer<P: AddrSpaceProvider + ?Sized>(
+        &mut self,
+        provider: &mut P,
+        direction: Direction,
+        kernel: *mut u8,
+        want: usize,
+    ) -> LinuxResult<usize> {
+        // SAFETY: as the caller guarantees.
+        unsafe { self.inner.transfer(provider, direction, kernel, want) }
+    }
+}
+
+impl UserReader {
+    /// Reads up to `dst.len()` bytes, stopping at the end of the buffer or
+    /// at the first byte that is unmapped, unreadable or faults; returns
+    /// how many were read. The bytes of `dst` not read are zeroed.
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` when the cursor has read nothing at all and this read
+    /// stopped at its first byte, or the buffer lies outside user space.
+    #[inline]
+    pub fn read<P: AddrSpaceProvider + ?Sized>(
+        &mut self,
+        provider: &mut P,
+        dst: &mut [u8],
+    ) -> LinuxResult<usize> {
+        // SAFETY: `dst` is a kernel buffer of `dst.len()` bytes.
+        let result = unsafe {
+            self.inner
+                .transfer(provider, Direction::FromUser, dst.as_mut_ptr(), dst.len())
+        };
+        let moved = *result.as_ref().unwrap_or(&0);
+        if let Some(rest) = dst.get_mut(moved..) {
+            rest.fill(0);
+        }
+        result
+    }
+
+    /// Reads one `T` (no alignment required).
+    ///
+    /// # Errors
+    ///
+    /// `EFAULT` when fewer than `size_of::<T>()` bytes are left or they
+    /// cannot all be read; the cursor is then exhausted.
+    pub fn read_obj<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
+        &mut self,
+        provider: &mut P,
+    ) -> LinuxResult<T> {
+        let size = size_of_user::<T>();
+        if size > self.inner.remaining {
+            self.inner.remaining = 0;
+            return Err(LinuxError::EFAULT);
+        }
+        let mut value = MaybeUninit::<T>::uninit();
+        // SAFETY: `value` is a kernel buffer of `size` bytes.
+        let moved = unsafe {
+            self.inner.transfer(
+                provider,
+                Direction::FromUser,
+                value.as_mut_ptr().cast(),
+                size,
+            )?
+        };
+        if moved < size {
+            return Err(LinuxError::EFAULT);
+        }
+        // SAFETY: all `size` bytes were read, and any bytes are a valid `T`.
+        Ok(unsafe { value.assume_init() })
+    }
+}
+
+impl UserWriter {
     /// Writes up to `src.len()` bytes, stopping at the end of the buffer or
     /// at the first byte that is unmapped, read-only or faults; returns how
     /// many were written.
@@ -455,7 +456,7 @@ impl UserWriter {
     ) -> LinuxResult<usize> {
         // SAFETY: `src` is initialized kernel memory, only read.
         unsafe {
-            self.0.transfer(
+            self.inner.transfer(
                 provider,
                 Direction::ToUser,
                 src.as_ptr().cast_mut(),
@@ -477,14 +478,14 @@ impl UserWriter {
         value: &T,
     ) -> LinuxResult<()> {
         let size = size_of_user::<T>();
-        if size > self.0.remaining {
-            self.0.remaining = 0;
+        if size > self.inner.remaining {
+            self.inner.remaining = 0;
             return Err(LinuxError::EFAULT);
         }
         // SAFETY: `value` is `size` initialized bytes (UserCopy: no
         // padding), only read.
         let moved = unsafe {
-            self.0.transfer(
+            self.inner.transfer(
                 provider,
                 Direction::ToUser,
                 (&raw const *value).cast::<u8>().cast_mut(),
@@ -511,21 +512,12 @@ impl UserWriter {
         // SAFETY: a clear uses no kernel buffer (the pointer is never
         // dereferenced).
         unsafe {
-            self.0.transfer(
+            self.inner.transfer(
                 provider,
                 Direction::Clear,
                 core::ptr::NonNull::dangling().as_ptr(),
                 len,
             )
         }
-    }
-
-    /// Skips `len` bytes, leaving them as they are in user memory.
-    ///
-    /// # Errors
-    ///
-    /// `EFAULT` when fewer than `len` bytes are left.
-    pub fn skip(&mut self, len: usize) -> LinuxResult<()> {
-        self.0.skip(len)
     }
 }

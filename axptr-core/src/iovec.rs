@@ -26,12 +26,17 @@
 //! as Linux's `readv`/`writev` do.
 
 use alloc::vec::Vec;
-use core::mem::size_of;
+use core::{fmt, mem::size_of};
 
 use axerrno::{LinuxError, LinuxResult};
 use memory_addr::PAGE_SIZE_4K;
 
-use crate::{AddrSpaceProvider, UserConstPtr, UserCopy, UserReader, UserWriter, check::access_ok};
+use crate::{
+    AddrSpaceProvider, UserConstPtr, UserCopy, UserCursor,
+    access::{FromUser, ToUser},
+    check::access_ok,
+    uaccess::Direction,
+};
 
 /// The most elements an iovec array may have (Linux `UIO_MAXIOV`).
 pub const IOV_MAX: usize = 1024;
@@ -132,55 +137,76 @@ impl IoVecs {
 
     /// A cursor reading the segments in order (`writev`'s view).
     pub fn reader(self) -> IoVecReader {
-        IoVecReader {
-            segments: self.segments,
-            next: 0,
-            current: UserReader::new(0, 0),
-            transferred: 0,
-        }
+        IoVecCursor::new(self.segments)
     }
 
     /// A cursor writing the segments in order (`readv`'s view).
     pub fn writer(self) -> IoVecWriter {
-        IoVecWriter {
-            segments: self.segments,
-            next: 0,
-            current: UserWriter::new(0, 0),
-            transferred: 0,
+        IoVecCursor::new(self.segments)
+    }
+}
+
+/// An imported iovec array transferred segment after segment in one
+/// direction, `D` ([`FromUser`] or [`ToUser`]), with [`UserCursor`]'s
+/// partial-progress rules over the whole array: a fault ends the transfer,
+/// and `EFAULT` comes back only when nothing at all moved. Spelled
+/// [`IoVecReader`] and [`IoVecWriter`].
+pub struct IoVecCursor<D> {
+    segments: Vec<IoVec>,
+    next: usize,
+    current: UserCursor<D>,
+    transferred: usize,
+}
+
+/// Reads an imported iovec array (`writev(2)`'s view).
+pub type IoVecReader = IoVecCursor<FromUser>;
+
+/// Writes an imported iovec array (`readv(2)`'s view).
+pub type IoVecWriter = IoVecCursor<ToUser>;
+
+impl<D> Clone for IoVecCursor<D> {
+    fn clone(&self) -> Self {
+        Self {
+            segments: self.segments.clone(),
+            next: self.next,
+            current: self.current.clone(),
+            transferred: self.transferred,
         }
     }
 }
 
-/// Moves to the next non-empty segment when the current one is done;
-/// returns whether one is left.
-macro_rules! advance {
-    ($self:ident, $Cursor:ident) => {{
-        while $self.current.is_empty() {
-            let Some(seg) = $self.segments.get($self.next) else {
+impl<D> fmt::Debug for IoVecCursor<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IoVecCursor")
+            .field("segments", &self.segments)
+            .field("next", &self.next)
+            .field("current", &self.current)
+            .field("transferred", &self.transferred)
+            .finish()
+    }
+}
+
+impl<D> IoVecCursor<D> {
+    fn new(segments: Vec<IoVec>) -> Self {
+        Self {
+            segments,
+            next: 0,
+            current: UserCursor::new(0, 0),
+            transferred: 0,
+        }
+    }
+
+    /// Moves to the next non-empty segment when the current one is done;
+    /// returns whether one is left.
+    fn advance(&mut self) -> bool {
+        while self.current.is_empty() {
+            let Some(seg) = self.segments.get(self.next) else {
                 return false;
             };
-            $self.next += 1;
-            $self.current = $Cursor::checked(seg.base, seg.len);
+            self.next += 1;
+            self.current = UserCursor::checked(seg.base, seg.len);
         }
         true
-    }};
-}
-
-/// Reads an imported iovec array segment after segment, with
-/// [`UserReader`]'s partial-progress rules over the whole array: a fault
-/// ends the transfer, and `EFAULT` comes back only when nothing at all was
-/// read.
-#[derive(Clone, Debug)]
-pub struct IoVecReader {
-    segments: Vec<IoVec>,
-    next: usize,
-    current: UserReader,
-    transferred: usize,
-}
-
-impl IoVecReader {
-    fn advance(&mut self) -> bool {
-        advance!(self, UserReader)
     }
 
     /// How many bytes are left in the segments (stops counting at a fault).
@@ -190,18 +216,68 @@ impl IoVecReader {
         self.current.remaining() + rest
     }
 
-    /// Whether nothing is left to read.
+    /// Whether nothing is left to transfer.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.remaining() == 0
     }
 
-    /// How many bytes were read so far.
+    /// How many bytes were transferred so far.
     #[must_use]
     pub fn transferred(&self) -> usize {
         self.transferred
     }
 
+    /// Moves up to `len` bytes between the segments and `kernel`, in order,
+    /// stopping at the end or at the first byte that faults.
+    ///
+    /// # Safety
+    ///
+    /// `kernel` is valid for `len` bytes in `direction` and does not
+    /// overlap user memory.
+    unsafe fn transfer<P: AddrSpaceProvider + ?Sized>(
+        &mut self,
+        provider: &mut P,
+        direction: Direction,
+        kernel: *mut u8,
+        len: usize,
+    ) -> LinuxResult<usize> {
+        let mut done = 0;
+        while done < len && self.advance() {
+            let want = (len - done).min(self.current.remaining());
+            // SAFETY: `done < len`: the rest of `kernel` as the caller
+            // guarantees it.
+            let step = unsafe {
+                self.current
+                    .transfer(provider, direction, kernel.add(done), want)
+            };
+            match step {
+                Ok(n) => {
+                    done += n;
+                    self.transferred += n;
+                    if n < want {
+                        self.stop();
+                    }
+                }
+                Err(err) => {
+                    self.stop();
+                    if self.transferred == 0 {
+                        return Err(err);
+                    }
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Ends the transfer (after a fault): nothing more moves.
+    fn stop(&mut self) {
+        self.next = self.segments.len();
+        self.current = UserCursor::new(0, 0);
+    }
+}
+
+impl IoVecReader {
     /// Reads up to `dst.len()` bytes across segments, stopping at the end
     /// or at the first byte that faults; returns how many were read. The
     /// bytes of `dst` not read are zeroed.
@@ -215,75 +291,18 @@ impl IoVecReader {
         provider: &mut P,
         dst: &mut [u8],
     ) -> LinuxResult<usize> {
-        let mut done = 0;
-        while done < dst.len() && self.advance() {
-            let rest = dst.get_mut(done..).unwrap_or_default();
-            let want = rest.len().min(self.current.remaining());
-            match self.current.read(provider, rest) {
-                Ok(n) => {
-                    done += n;
-                    self.transferred += n;
-                    if n < want {
-                        self.stop();
-                    }
-                }
-                Err(err) => {
-                    self.stop();
-                    if self.transferred == 0 {
-                        return Err(err);
-                    }
-                }
-            }
-        }
+        // SAFETY: `dst` is a kernel buffer of `dst.len()` bytes.
+        let result =
+            unsafe { self.transfer(provider, Direction::FromUser, dst.as_mut_ptr(), dst.len()) };
+        let done = *result.as_ref().unwrap_or(&0);
         if let Some(rest) = dst.get_mut(done..) {
             rest.fill(0);
         }
-        Ok(done)
+        result
     }
-
-    /// Ends the transfer (after a fault): nothing more is read.
-    fn stop(&mut self) {
-        self.next = self.segments.len();
-        self.current = UserReader::new(0, 0);
-    }
-}
-
-/// Writes an imported iovec array segment after segment, with
-/// [`UserWriter`]'s partial-progress rules over the whole array: a fault
-/// ends the transfer, and `EFAULT` comes back only when nothing at all was
-/// written.
-#[derive(Clone, Debug)]
-pub struct IoVecWriter {
-    segments: Vec<IoVec>,
-    next: usize,
-    current: UserWriter,
-    transferred: usize,
 }
 
 impl IoVecWriter {
-    fn advance(&mut self) -> bool {
-        advance!(self, UserWriter)
-    }
-
-    /// How many bytes are left in the segments (stops counting at a fault).
-    #[must_use]
-    pub fn remaining(&self) -> usize {
-        let rest: usize = self.segments[self.next..].iter().map(|seg| seg.len).sum();
-        self.current.remaining() + rest
-    }
-
-    /// Whether nothing is left to write.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.remaining() == 0
-    }
-
-    /// How many bytes were written so far.
-    #[must_use]
-    pub fn transferred(&self) -> usize {
-        self.transferred
-    }
-
     /// Writes up to `src.len()` bytes across segments, stopping at the end
     /// or at the first byte that faults; returns how many were written.
     ///
@@ -296,32 +315,14 @@ impl IoVecWriter {
         provider: &mut P,
         src: &[u8],
     ) -> LinuxResult<usize> {
-        let mut done = 0;
-        while done < src.len() && self.advance() {
-            let rest = src.get(done..).unwrap_or_default();
-            let want = rest.len().min(self.current.remaining());
-            match self.current.write(provider, rest) {
-                Ok(n) => {
-                    done += n;
-                    self.transferred += n;
-                    if n < want {
-                        self.stop();
-                    }
-                }
-                Err(err) => {
-                    self.stop();
-                    if self.transferred == 0 {
-                        return Err(err);
-                    }
-                }
-            }
+        // SAFETY: `src` is initialized kernel memory, only read.
+        unsafe {
+            self.transfer(
+                provider,
+                Direction::ToUser,
+                src.as_ptr().cast_mut(),
+                src.len(),
+            )
         }
-        Ok(done)
-    }
-
-    /// Ends the transfer (after a fault): nothing more is written.
-    fn stop(&mut self) {
-        self.next = self.segments.len();
-        self.current = UserWriter::new(0, 0);
     }
 }

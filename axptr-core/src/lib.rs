@@ -70,7 +70,7 @@ pub use arch::{enable_user_access_protection, fixup_for};
 pub use aspace::{AddrSpace, AddrSpaceProvider};
 pub use axerrno::{LinuxError, LinuxResult};
 pub use check::{PATH_MAX, access_ok, check_region};
-pub use cursor::{UserReader, UserWriter};
+pub use cursor::{UserCursor, UserReader, UserWriter};
 pub use extensible::{EXTENSIBLE_SIZE_MAX, copy_struct_from_user, copy_struct_to_user};
 pub use flag::{
     UserAccessGuard, access_user_memory, is_accessing_user_memory, restore_user_access_flag,
@@ -81,8 +81,11 @@ pub use page_table_multiarch::MappingFlags;
 pub use ptr::{UserConstPtr, UserPtr};
 
 /// The access markers of [`UserPtr<T, A>`]: [`ReadWrite`](access::ReadWrite)
-/// (`UserPtr<T>`) and [`Read`](access::Read) (`UserConstPtr<T>`).
+/// (`UserPtr<T>`) and [`Read`](access::Read) (`UserConstPtr<T>`); and the
+/// directions of [`UserCursor<D>`]: [`FromUser`](access::FromUser)
+/// ([`UserReader`]) and [`ToUser`](access::ToUser) ([`UserWriter`]).
 pub mod access {
+    pub use crate::cursor::{FromUser, ToUser};
     pub use crate::ptr::{Access, Lend, Read, ReadWrite};
 }
 pub use syscall::{
