@@ -18,6 +18,8 @@ mod program;
 #[path = "../examples/linux/user.rs"]
 mod user;
 
+mod transcript_support;
+
 use std::{collections::BTreeMap, mem::offset_of, sync::OnceLock};
 
 use abi::{Body, CATALOGUE, Kind, nr};
@@ -43,27 +45,7 @@ fn report() -> &'static Report {
 
 #[test]
 fn transcript_matches_the_expected_log() {
-    let actual = &report().transcript;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(TRANSCRIPT);
-    if std::env::var_os("AXPTR_BLESS").is_some() {
-        std::fs::write(&path, actual).expect("the transcript is writable");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).expect("the expected transcript exists");
-    for (number, (want, got)) in expected.lines().zip(actual.lines()).enumerate() {
-        assert_eq!(
-            got,
-            want,
-            "line {} of {TRANSCRIPT} differs (AXPTR_BLESS=1 re-blesses)",
-            number + 1
-        );
-    }
-    assert_eq!(
-        actual.lines().count(),
-        expected.lines().count(),
-        "the transcript has a different number of lines:\n{actual}"
-    );
-    assert_eq!(actual, &expected);
+    transcript_support::check_transcript(TRANSCRIPT, &report().transcript);
 }
 
 #[test]
