@@ -171,10 +171,11 @@ impl<A: Access> UserPtr<UserConstPtr<c_char>, A> {
         // its copy is bounded by the budget, not by `MAX_ARG_STRINGS`.
         let most = limits.max_strings.min(limits.stack_left / POINTER);
         // OVERFLOW: `most <= usize::MAX / POINTER`, so one more fits.
-        // The pointers and the strings are read while this call holds the
-        // provider: a page validated for one of them needs no validation
-        // for the next (strings usually lie together, often beside the
-        // array).
+        // The pointers and the strings are read within this one call, which
+        // borrows the provider throughout (its lock, if any, is taken only
+        // for each validation): a page validated for one of them needs no
+        // validation for the next (strings usually lie together, often
+        // beside the array).
         let mut validated = Validated::none();
         let pointers = read_terminated_vec::<UserConstPtr<c_char>, P>(
             provider,
