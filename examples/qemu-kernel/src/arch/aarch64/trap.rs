@@ -252,6 +252,19 @@ extern "C" fn kernel_trap(frame: &mut KernelFrame) {
 // `UserContext` (`__run_user` left it there).
 global_asm!(
     r#"
+    // x2..x30 at `base` + 8 * n (x0 and x1 are handled by each path).
+    .macro SAVE_X2_X30 base
+    .irp n, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
+    str x\n, [\base, #\n * 8]
+    .endr
+    .endm
+
+    .macro LOAD_X2_X30 base
+    .irp n, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
+    ldr x\n, [\base, #\n * 8]
+    .endr
+    .endm
+
     .macro SAVE_Q base
     stp q0, q1, [\base, #0]
     stp q2, q3, [\base, #32]
@@ -328,21 +341,7 @@ __exception_vectors:
 
 __kernel_trap_common:
     str x0, [sp, #{k_kind}]
-    stp x2, x3, [sp, #16]
-    stp x4, x5, [sp, #32]
-    stp x6, x7, [sp, #48]
-    stp x8, x9, [sp, #64]
-    stp x10, x11, [sp, #80]
-    stp x12, x13, [sp, #96]
-    stp x14, x15, [sp, #112]
-    stp x16, x17, [sp, #128]
-    stp x18, x19, [sp, #144]
-    stp x20, x21, [sp, #160]
-    stp x22, x23, [sp, #176]
-    stp x24, x25, [sp, #192]
-    stp x26, x27, [sp, #208]
-    stp x28, x29, [sp, #224]
-    str x30, [sp, #240]
+    SAVE_X2_X30 sp
     mrs x9, elr_el1
     mrs x10, spsr_el1
     stp x9, x10, [sp, #{k_elr}]
@@ -365,21 +364,7 @@ __kernel_trap_common:
     msr elr_el1, x9
     msr spsr_el1, x10
     ldp x0, x1, [sp]
-    ldp x2, x3, [sp, #16]
-    ldp x4, x5, [sp, #32]
-    ldp x6, x7, [sp, #48]
-    ldp x8, x9, [sp, #64]
-    ldp x10, x11, [sp, #80]
-    ldp x12, x13, [sp, #96]
-    ldp x14, x15, [sp, #112]
-    ldp x16, x17, [sp, #128]
-    ldp x18, x19, [sp, #144]
-    ldp x20, x21, [sp, #160]
-    ldp x22, x23, [sp, #176]
-    ldp x24, x25, [sp, #192]
-    ldp x26, x27, [sp, #208]
-    ldp x28, x29, [sp, #224]
-    ldr x30, [sp, #240]
+    LOAD_X2_X30 sp
     add sp, sp, #{kframe_size}
     eret
 
@@ -411,41 +396,13 @@ __run_user:
     msr spsr_el1, x9
     msr tpidr_el0, x10
     mov sp, x0
-    ldp x2, x3, [x0, #16]
-    ldp x4, x5, [x0, #32]
-    ldp x6, x7, [x0, #48]
-    ldp x8, x9, [x0, #64]
-    ldp x10, x11, [x0, #80]
-    ldp x12, x13, [x0, #96]
-    ldp x14, x15, [x0, #112]
-    ldp x16, x17, [x0, #128]
-    ldp x18, x19, [x0, #144]
-    ldp x20, x21, [x0, #160]
-    ldp x22, x23, [x0, #176]
-    ldp x24, x25, [x0, #192]
-    ldp x26, x27, [x0, #208]
-    ldp x28, x29, [x0, #224]
-    ldr x30, [x0, #240]
+    LOAD_X2_X30 x0
     ldp x0, x1, [x0]
     eret
 
 __user_trap_common:
     str x0, [sp, #{u_kind}]
-    stp x2, x3, [sp, #16]
-    stp x4, x5, [sp, #32]
-    stp x6, x7, [sp, #48]
-    stp x8, x9, [sp, #64]
-    stp x10, x11, [sp, #80]
-    stp x12, x13, [sp, #96]
-    stp x14, x15, [sp, #112]
-    stp x16, x17, [sp, #128]
-    stp x18, x19, [sp, #144]
-    stp x20, x21, [sp, #160]
-    stp x22, x23, [sp, #176]
-    stp x24, x25, [sp, #192]
-    stp x26, x27, [sp, #208]
-    stp x28, x29, [sp, #224]
-    str x30, [sp, #240]
+    SAVE_X2_X30 sp
     mrs x9, sp_el0
     mrs x10, elr_el1
     stp x9, x10, [sp, #{u_sp}]
