@@ -359,3 +359,77 @@ fn space_at_a_fixed_base_never_replaces_host_memory() {
     let again = SimSpace::new_at(BASE, PAGE).unwrap();
     assert_eq!(again.base(), BASE);
 }
+
+/// Maps, protects and unmaps overlapping ranges (splitting areas at both
+/// ends, inside one area, across several, over holes), and after each edit
+/// compares every page's and every pair of pages' answer with a page
+/// array of permissions.
+#[test]
+fn area_edits_agree_with_a_page_model() {
+    use axptr::{AddrSpace, AddrSpaceProvider, MappingFlags, VirtAddr, VirtAddrRange};
+
+    const PAGES: usize = 12;
+    let space = space(PAGES);
+    let base = space.base();
+    let mut model: [Option<MappingFlags>; PAGES] = [None; PAGES];
+    let edits: [(&str, usize, usize, MappingFlags); 10] = [
+        ("map", 0, 12, RW),
+        ("protect", 3, 2, RO),
+        ("unmap", 4, 3, RW),
+        ("map", 5, 1, RO),
+        ("protect", 2, 8, RW),
+        ("map", 0, 1, RO),
+        ("unmap", 11, 1, RW),
+        ("protect", 9, 3, RO),
+        ("map", 3, 6, RO),
+        ("unmap", 0, 12, RW),
+    ];
+    let allows = |granted: Option<MappingFlags>, wanted: MappingFlags| {
+        granted.is_some_and(|granted| {
+            let readable = if granted.contains(MappingFlags::WRITE) {
+                granted | MappingFlags::READ
+            } else {
+                granted
+            };
+            readable.contains(wanted)
+        })
+    };
+    for (step, &(edit, first, pages, flags)) in edits.iter().enumerate() {
+        let (addr, size) = (base + first * PAGE, pages * PAGE);
+        let result = match edit {
+            "map" => space.map(addr, size, flags),
+            "protect" => space.protect(addr, size, flags),
+            _ => space.unmap(addr, size),
+        };
+        assert_eq!(result, Ok(()), "step {step}: {edit}");
+        for page in &mut model[first..first + pages] {
+            *page = match edit {
+                "map" => Some(flags),
+                "protect" => page.map(|_| flags),
+                _ => None,
+            };
+        }
+        for start in 0..PAGES {
+            for len in 1..=2.min(PAGES - start) {
+                for wanted in [RO, RW] {
+                    let range = VirtAddrRange::from_start_size(
+                        VirtAddr::from(base + start * PAGE),
+                        len * PAGE,
+                    );
+                    let answer = space
+                        .provider()
+                        .with_addr_space(|aspace| aspace.check_region_access(range, wanted));
+                    let expected = model[start..start + len]
+                        .iter()
+                        .all(|&page| allows(page, wanted));
+                    assert_eq!(
+                        answer,
+                        expected,
+                        "step {step} ({edit}): pages {start}..{} for {wanted:?}",
+                        start + len
+                    );
+                }
+            }
+        }
+    }
+}

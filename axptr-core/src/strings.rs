@@ -27,8 +27,10 @@ use memory_addr::PAGE_SIZE_4K;
 
 #[cfg(feature = "alloc")]
 use crate::{
-    AddrSpaceProvider, LinuxResult, UserConstPtr, UserPtr, check::Validated, ptr::Access,
-    ptr::read_terminated_vec,
+    AddrSpaceProvider, LinuxResult, UserConstPtr, UserPtr,
+    check::Validated,
+    ptr::Access,
+    ptr::{read_terminated_cstring, read_terminated_vec},
 };
 
 /// How far a reader of null-terminated data looks for the terminator, and
@@ -192,11 +194,7 @@ impl<A: Access> UserPtr<UserConstPtr<c_char>, A> {
             .map_err(|_| LinuxError::ENOMEM)?;
         for string in pointers {
             let limit = Limit::new(limits.max_string.min(limits.stack_left), LinuxError::E2BIG);
-            let bytes =
-                read_terminated_vec::<u8, P>(provider, string.addr(), limit, true, &mut validated)?;
-            // SAFETY: the scan of the copy stopped at its first NUL and kept
-            // the bytes before it and that NUL.
-            let string = unsafe { CString::from_vec_with_nul_unchecked(bytes) };
+            let string = read_terminated_cstring(provider, string.addr(), limit, &mut validated)?;
             // OVERFLOW: the string with its NUL is at most `limit.max <=
             // stack_left` bytes.
             limits.stack_left -= string.as_bytes_with_nul().len();

@@ -34,7 +34,7 @@ use crate::{UserCopy, uaccess::user_ptr};
 
 pub use in_place::Lend;
 #[cfg(feature = "alloc")]
-pub(crate) use string::read_terminated_vec;
+pub(crate) use string::{read_terminated_cstring, read_terminated_vec};
 
 mod sealed {
     pub trait Sealed {}

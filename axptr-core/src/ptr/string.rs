@@ -231,11 +231,50 @@ impl<A: Access> UserPtr<c_char, A> {
         provider: &mut P,
         limit: Limit,
     ) -> LinuxResult<CString> {
-        let bytes =
-            read_terminated_vec::<u8, P>(provider, self.addr, limit, true, &mut Validated::none())?;
+        read_terminated_cstring(provider, self.addr, limit, &mut Validated::none())
+    }
+}
+
+/// Copies a C string at `addr` of at most `limit.max` bytes (NUL
+/// included) into a new `CString`, as [`read_terminated_vec`] does with
+/// the terminator kept. `validated` is as there.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub(crate) fn read_terminated_cstring<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    limit: Limit,
+    validated: &mut Validated,
+) -> LinuxResult<CString> {
+    let mut err = LinuxError::EFAULT;
+    read_terminated_cstring_or(provider, addr, limit, validated, &mut err).ok_or(err)
+}
+
+/// [`read_terminated_cstring`], with the error stored in `err`.
+///
+/// A function of its own that returns an `Option` so that the string
+/// comes back in two registers: a `LinuxResult<CString>` is returned
+/// through memory, and the caller's copy of it (one 16-byte load of two
+/// 8-byte stores) cannot be forwarded from the stores that wrote it,
+/// which costs a short string about a tenth of its read. The vector's
+/// construction is inlined here for the same reason.
+#[cfg(feature = "alloc")]
+#[inline(never)]
+fn read_terminated_cstring_or<P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    limit: Limit,
+    validated: &mut Validated,
+    err: &mut LinuxError,
+) -> Option<CString> {
+    match read_terminated_vec_inline::<u8, P>(provider, addr, limit, true, validated) {
         // SAFETY: the scan of the copy stopped at its first NUL and kept
         // the bytes before it and that NUL.
-        Ok(unsafe { CString::from_vec_with_nul_unchecked(bytes) })
+        Ok(bytes) => Some(unsafe { CString::from_vec_with_nul_unchecked(bytes) }),
+        Err(e) => {
+            *err = e;
+            None
+        }
     }
 }
 
@@ -259,6 +298,19 @@ const STACK_BLOCK: usize = 256;
 #[cfg(feature = "alloc")]
 #[inline]
 pub(crate) fn read_terminated_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
+    provider: &mut P,
+    addr: usize,
+    limit: Limit,
+    with_terminator: bool,
+    validated: &mut Validated,
+) -> LinuxResult<Vec<T>> {
+    read_terminated_vec_inline::<T, P>(provider, addr, limit, with_terminator, validated)
+}
+
+/// [`read_terminated_vec`], inlined into its caller.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+fn read_terminated_vec_inline<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     limit: Limit,
