@@ -254,7 +254,8 @@ pub fn command_line() -> Option<&'static str> {
     // SAFETY: `len` bytes of the words were written before `len` was
     // (release/acquire), once, at boot; they are never written again, so
     // a shared byte view of them for `'static` is sound.
-    let bytes = unsafe { core::slice::from_raw_parts(COMMAND_LINE.bytes.as_ptr().cast::<u8>(), len) };
+    let bytes =
+        unsafe { core::slice::from_raw_parts(COMMAND_LINE.bytes.as_ptr().cast::<u8>(), len) };
     core::str::from_utf8(bytes).ok()
 }
 

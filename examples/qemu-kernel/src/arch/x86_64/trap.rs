@@ -275,10 +275,7 @@ pub fn init() {
         segment(0xf2, 0xc), // user data: DPL 3
         segment(0xfa, 0xa), // user code, 64-bit: DPL 3
         // The TSS (available 64-bit TSS, present), 16 bytes.
-        tss_limit
-            | ((tss & 0xff_ffff) << 16)
-            | (0x89 << 40)
-            | (((tss >> 24) & 0xff) << 56),
+        tss_limit | ((tss & 0xff_ffff) << 16) | (0x89 << 40) | (((tss >> 24) & 0xff) << 56),
         tss >> 32,
     ];
     // SAFETY: one CPU, and the tables are not loaded yet: nothing else
