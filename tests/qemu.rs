@@ -358,7 +358,7 @@ fn check_cpu_counts(arch: &Arch, cpus: &[CpuCounts], run: &Run) {
             "EFAULTs other than the transcript's\n{run}"
         );
         eprintln!(
-            "{}: {} syscalls, the transcript's fixup, boot {:.1?}",
+            "{}: {} syscalls, the transcript's fixups, boot {:.1?}",
             run.label,
             boot.count("syscalls"),
             run.elapsed
