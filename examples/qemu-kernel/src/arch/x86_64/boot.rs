@@ -9,9 +9,10 @@
 //! the first 4 GiB with 2 MiB pages, turns on PAE, long mode (with `NXE`
 //! for the kernel's no-execute pages and `SCE` for `syscall`) and paging,
 //! loads a boot GDT with a 64-bit code segment and jumps to 64-bit code,
-//! which sets up the stack and calls [`rust_boot`]. `init_cpu` replaces the
-//! GDT with the full one (user segments and the TSS) and the boot table
-//! with the address space's, built with `page_table_multiarch`.
+//! which sets up the stack and calls [`rust_boot`]. Later `init_cpu`
+//! replaces the GDT with the full one (user segments and the TSS), and
+//! `activate` the boot table with the address space's, built with
+//! `page_table_multiarch`.
 
 use core::{
     arch::global_asm,
