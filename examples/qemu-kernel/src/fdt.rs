@@ -1,6 +1,7 @@
 //! The few things this kernel reads from the flattened device tree: the
 //! command line (`/chosen/bootargs`, from QEMU's `-append`) and, on
-//! aarch64, how to call PSCI (`/psci/method`).
+//! aarch64, how to call PSCI (`/psci/method`). x86_64 boots without one
+//! (its command line comes from the PVH start info).
 
 /// The device tree blob header magic.
 const FDT_MAGIC: u32 = 0xd00d_feed;
@@ -34,11 +35,10 @@ pub unsafe fn blob<'a>(dtb: usize) -> Option<&'a [u8]> {
     Some(unsafe { core::slice::from_raw_parts(dtb as *const u8, total) })
 }
 
-/// Whether the kernel command line has the word `arg`.
-pub fn has_bootarg(blob: Option<&[u8]>, arg: &str) -> bool {
+/// The kernel command line (`/chosen/bootargs`), if the blob has one.
+pub fn bootargs(blob: Option<&[u8]>) -> Option<&str> {
     blob.and_then(|blob| property(blob, b"chosen", b"bootargs"))
         .and_then(|value| core::str::from_utf8(value).ok())
-        .is_some_and(|args| args.split(' ').any(|word| word == arg))
 }
 
 /// The value of property `prop` of the root's child node `node` (its name

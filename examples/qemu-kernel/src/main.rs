@@ -1,5 +1,5 @@
 //! A small SMP kernel whose syscalls go through axptr, for riscv64 and
-//! aarch64 under QEMU.
+//! aarch64 under QEMU (and x86_64, on one CPU).
 //!
 //! It boots every CPU of QEMU's `virt` machine, sets up `percpu` on each so
 //! that axptr's `ACCESSING_USER_MEM` flag is a real per-CPU variable, turns
@@ -40,7 +40,7 @@ use axptr_qemu_abi::LAZY_BASE;
 use aspace::{USER_SPACE, UserSpace};
 
 /// The boot CPU's Rust entry, called by the architecture's boot code on its
-/// stack with its index and the device tree.
+/// stack with its index and the device tree (0 where there is none).
 pub fn boot_main(cpu: usize, dtb: usize) -> ! {
     // The fault flag and the CPU index live in the per-CPU areas.
     if percpu::init_in_place().is_err() {
@@ -51,14 +51,19 @@ pub fn boot_main(cpu: usize, dtb: usize) -> ! {
     // SAFETY: the device tree the boot firmware (or QEMU) left in memory the
     // kernel never allocates from.
     let dtb = unsafe { fdt::blob(dtb) };
-    let stray_access = if fdt::has_bootarg(dtb, "stray-access") {
+    // The command line: the device tree's, or where the boot protocol has
+    // none (x86_64's PVH), the one it passed otherwise.
+    let bootargs = fdt::bootargs(dtb).or_else(arch::command_line);
+    let has_bootarg =
+        |arg: &str| bootargs.is_some_and(|args| args.split(' ').any(|word| word == arg));
+    let stray_access = if has_bootarg("stray-access") {
         Some(StrayAccess::LazyPage)
-    } else if fdt::has_bootarg(dtb, "stray-access-present") {
+    } else if has_bootarg("stray-access-present") {
         Some(StrayAccess::PresentPage)
     } else {
         None
     };
-    let strace = fdt::has_bootarg(dtb, "strace");
+    let strace = has_bootarg("strace");
     mm::init();
 
     let entry = match set_up_user_space() {
@@ -66,8 +71,9 @@ pub fn boot_main(cpu: usize, dtb: usize) -> ! {
         Err(err) => oops(format_args!("cannot set up user space: {err:?}")),
     };
     let cpus = arch::start_secondary_cpus(dtb);
+    let plural = if cpus == 1 { "" } else { "s" };
     println!(
-        "axptr qemu kernel on {}: paging on, {cpus} CPUs online, percpu flag ready, entering user space",
+        "axptr qemu kernel on {}: paging on, {cpus} CPU{plural} online, percpu flag ready, entering user space",
         arch::NAME
     );
 
@@ -119,8 +125,8 @@ enum StrayAccess {
     LazyPage,
     /// A page the transcript populated (`-append stray-access-present`):
     /// an oops only where the CPU forbids kernel access to user pages
-    /// outside axptr's windows (riscv64 `SUM` clear, aarch64 PAN); without
-    /// PAN the read goes through unnoticed.
+    /// outside axptr's windows (riscv64 `SUM` clear, aarch64 PAN, x86_64
+    /// SMAP); without PAN or SMAP the read goes through unnoticed.
     PresentPage,
 }
 

@@ -23,7 +23,8 @@ const FD_PASSWD: i32 = 3;
 const FD_NULL: i32 = 4;
 const FD_ZERO: i32 = 5;
 
-/// `struct stat` of Linux on riscv64 and aarch64 (asm-generic): its padding
+/// `struct stat` of Linux on riscv64 and aarch64 (asm-generic, this kernel's
+/// ABI on x86_64 too): its padding
 /// is explicit fields, as `#[derive(UserCopy)]` requires.
 #[repr(C)]
 #[derive(Clone, Copy, Default, UserCopy)]

@@ -1,7 +1,8 @@
 //! What the axptr QEMU kernel and its user program agree on.
 //!
 //! Syscall numbers and flag values are Linux's: riscv64 and aarch64 share
-//! the asm-generic syscall table. The rest is this kernel's own: two extra
+//! the asm-generic syscall table, which this kernel uses on x86_64 too
+//! (with Linux's x86_64 register convention, not its syscall numbers). The rest is this kernel's own: two extra
 //! syscalls for the demonstration, and the fixed user addresses the user
 //! program and the kernel's tests refer to.
 #![no_std]

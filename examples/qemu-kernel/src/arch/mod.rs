@@ -7,7 +7,9 @@
 //! - boot: the entry points that set up each CPU's stack and call
 //!   [`crate::boot_main`] / [`crate::secondary_main`]; `init_cpu()` (trap
 //!   vector and CPU state), `start_secondary_cpus(dtb) -> usize` (how many
-//!   CPUs are online after);
+//!   CPUs are online after); `command_line()` (the kernel command line
+//!   where the boot protocol passes one outside a device tree, else
+//!   `None`);
 //! - paging: `PageTable`, `unsafe fn activate(&PageTable)`,
 //!   `flush_tlb_local(vaddr)`, `shoot_down_tlb(start, len)` (every CPU,
 //!   synchronously), `serve_flush_request()` (a CPU waiting on a lock
@@ -23,6 +25,9 @@
 mod imp;
 #[cfg(target_arch = "riscv64")]
 #[path = "riscv64/mod.rs"]
+mod imp;
+#[cfg(target_arch = "x86_64")]
+#[path = "x86_64/mod.rs"]
 mod imp;
 
 pub use imp::*;
@@ -43,12 +48,16 @@ pub enum UserTrap {
         access: MappingFlags,
     },
     /// An interrupt (a wake-up IPI).
+    #[cfg_attr(
+        target_arch = "x86_64",
+        expect(dead_code, reason = "x86_64 runs on one CPU with interrupts off")
+    )]
     Interrupt,
     /// Anything else (the raw cause and the faulting address).
     Other {
-        /// `scause` / `ESR_EL1`.
+        /// `scause` / `ESR_EL1` / the x86_64 vector.
         cause: usize,
-        /// `stval` / `FAR_EL1`.
+        /// `stval` / `FAR_EL1` / `CR2`.
         addr: usize,
     },
 }

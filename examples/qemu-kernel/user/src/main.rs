@@ -5,15 +5,19 @@
 //! hostile, each result reported under a label), then a futex handshake
 //! between two threads, then the race (threads on several CPUs fighting
 //! over one buffer), and exits with status 0 when
-//! every result was an expected one.
+//! every result was an expected one. On a kernel with one CPU, `clone`
+//! finds no idle CPU (`EAGAIN`): the program reports it and skips the
+//! handshake and the race.
 //!
 //! The program is portable: only [`arch`] (the entry point, the syscall
-//! instruction and the `clone` shim) differs between riscv64 and aarch64.
+//! instruction and the `clone` shim) differs between riscv64, aarch64 and
+//! x86_64.
 #![no_std]
 #![no_main]
 
 #[cfg_attr(target_arch = "riscv64", path = "arch/riscv64.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "arch/aarch64.rs")]
+#[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
 mod arch;
 mod race;
 mod sys;
@@ -21,10 +25,14 @@ mod transcript;
 
 /// Called by `_start` with the stack the kernel set up.
 extern "C" fn main() -> ! {
-    if !transcript::run() || !race::futex_handshake() {
+    if !transcript::run() {
         sys::exit_group(1);
     }
-    sys::exit_group(race::run())
+    match race::futex_handshake() {
+        race::Handshake::Done => sys::exit_group(race::run()),
+        race::Handshake::NoIdleCpu => sys::exit_group(0),
+        race::Handshake::Failed => sys::exit_group(1),
+    }
 }
 
 #[panic_handler]

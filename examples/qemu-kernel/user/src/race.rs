@@ -48,11 +48,33 @@ static UNEXPECTED: AtomicUsize = AtomicUsize::new(0);
 static ZERO_FD: AtomicUsize = AtomicUsize::new(0);
 static NULL_FD: AtomicUsize = AtomicUsize::new(0);
 
+/// How the futex handshake went.
+pub enum Handshake {
+    /// The other thread slept and was woken.
+    Done,
+    /// `clone` found no idle CPU (a kernel with one CPU): the handshake,
+    /// and the race after it, cannot run.
+    NoIdleCpu,
+    /// Something else failed (reported).
+    Failed,
+}
+
 /// One thread sleeps in `FUTEX_WAIT` until this one wakes it with
-/// `FUTEX_WAKE`; returns whether the thread could be started.
-pub fn futex_handshake() -> bool {
-    if !spawn(sleeper, 0) {
-        return false;
+/// `FUTEX_WAKE`.
+pub fn futex_handshake() -> Handshake {
+    match spawn(sleeper, 0) {
+        Ok(()) => {}
+        Err(err) if err == -EAGAIN => {
+            report(
+                c"clone with no idle CPU, futex handshake and race skipped",
+                err,
+            );
+            return Handshake::NoIdleCpu;
+        }
+        Err(err) => {
+            report(c"race: clone", err);
+            return Handshake::Failed;
+        }
     }
     // FUTEX_WAKE wakes nobody (0) until the thread sleeps.
     let woken = loop {
@@ -64,7 +86,7 @@ pub fn futex_handshake() -> bool {
     };
     join(1);
     report(c"futex wake of a sleeping thread", woken);
-    true
+    Handshake::Done
 }
 
 extern "C" fn sleeper(_: usize) -> ! {
@@ -106,11 +128,11 @@ pub fn run() -> i32 {
 
     let mut started = 0;
     for k in 0..COPIERS {
-        if spawn(copier, k) {
+        if spawn_reported(copier, k) {
             started += 1;
         }
     }
-    if spawn(unmapper, 0) {
+    if spawn_reported(unmapper, 0) {
         started += 1;
     } else {
         // Without the unmapping thread the copiers would never stop.
@@ -129,21 +151,30 @@ pub fn run() -> i32 {
 }
 
 /// Starts `entry(arg)` on a fresh stack; reports a failure.
-fn spawn(entry: extern "C" fn(usize) -> !, arg: usize) -> bool {
+fn spawn_reported(entry: extern "C" fn(usize) -> !, arg: usize) -> bool {
+    spawn(entry, arg)
+        .map_err(|err| report(c"race: clone", err))
+        .is_ok()
+}
+
+/// Starts `entry(arg)` on a fresh stack; returns `clone`'s error (a
+/// failed `mmap` of the stack is reported here).
+fn spawn(entry: extern "C" fn(usize) -> !, arg: usize) -> Result<(), isize> {
     let rw = prot::READ | prot::WRITE;
     // SAFETY: not `MAP_FIXED`: the kernel picks a free range.
     let stack = unsafe { sys::mmap_anonymous(0, STACK_SIZE, rw, 0) };
     let Ok(stack) = usize::try_from(stack) else {
         report(c"race: mmap of a thread stack", stack);
-        return false;
+        return Err(stack);
     };
     // SAFETY: the stack was just mapped for this thread alone.
     let tid = unsafe { sys::spawn(entry, stack + STACK_SIZE, arg) };
     if tid <= 0 {
-        report(c"race: clone", tid);
-        return false;
+        // SAFETY: no thread runs on the stack.
+        unsafe { sys::munmap(stack, STACK_SIZE) };
+        return Err(tid);
     }
-    true
+    Ok(())
 }
 
 /// Counts and reports a result no syscall should have given.

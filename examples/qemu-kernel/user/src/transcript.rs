@@ -197,5 +197,20 @@ pub fn run() -> bool {
         sys::getcwd(DOOMED_BASE, 64)
     };
     report(c"getcwd into a page unmapped during the call", raced);
+    // The same with a `struct stat` (128 bytes), which axptr copies with
+    // its bulk path (`rep movsb` on x86_64), not the short one the path
+    // above takes: its fault too must end at the fixup, in EFAULT.
+    // SAFETY: the doomed page, mapped again, holds nothing of the program.
+    let raced = unsafe {
+        let rw = prot::READ | prot::WRITE;
+        let doomed = sys::mmap_anonymous(DOOMED_BASE, PAGE_SIZE, rw, map::FIXED);
+        if doomed != DOOMED_BASE as isize {
+            report(c"mmap of the doomed page again", doomed);
+            return false;
+        }
+        sys::unmap_race(DOOMED_BASE);
+        sys::fstat(1, DOOMED_BASE)
+    };
+    report(c"fstat into a page unmapped during the call", raced);
     true
 }

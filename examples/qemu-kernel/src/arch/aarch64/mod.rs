@@ -147,6 +147,11 @@ unsafe fn enable_mmu(root: usize, pan: bool) {
     unsafe { asm!("isb") };
 }
 
+/// None: the command line is in the device tree (`/chosen/bootargs`).
+pub fn command_line() -> Option<&'static str> {
+    None
+}
+
 /// Starts every other CPU through PSCI `CPU_ON` and waits for them to come
 /// online; returns how many CPUs are online.
 pub fn start_secondary_cpus(dtb: Option<&[u8]>) -> usize {

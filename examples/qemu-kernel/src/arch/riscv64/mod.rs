@@ -59,6 +59,11 @@ pub fn init_cpu() {
     };
 }
 
+/// None: the command line is in the device tree (`/chosen/bootargs`).
+pub fn command_line() -> Option<&'static str> {
+    None
+}
+
 /// Starts every other hart through SBI HSM and waits for them to come
 /// online; returns how many harts are online.
 pub fn start_secondary_cpus(_dtb: Option<&[u8]>) -> usize {
