@@ -59,22 +59,25 @@ pub struct ValueIn<T> {
 }
 
 impl<T> ValueIn<T> {
-    /// Checks `size` (if given), copies the `T` at `addr` into `slot` and
-    /// returns it. `render` is how the trace shows it (`None`: the
-    /// address). On error, `slot` is `None`.
+    /// Checks `size` (if given) and copies the `T` at `addr` into `slot`.
+    /// `render` is how the trace shows it (`None`: the address). On error,
+    /// `slot` is `None`.
+    ///
+    /// The entry then lends the handler the filled slot: these
+    /// constructors hand out no reference themselves.
     ///
     /// # Errors
     ///
     /// `EINVAL` for a size other than `size_of::<T>()`; `EFAULT` for a
     /// null, unmapped or unreadable `T`.
     #[inline]
-    pub fn copy_in<'s, P: AddrSpaceProvider + ?Sized>(
-        slot: &'s mut Option<Self>,
+    pub fn copy_in<P: AddrSpaceProvider + ?Sized>(
+        slot: &mut Option<Self>,
         provider: &mut P,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<&'s mut Self>
+    ) -> LinuxResult<()>
     where
         T: UserCopy,
     {
@@ -90,14 +93,14 @@ impl<T> ValueIn<T> {
         // memory, borrowed for this copy only (writing bytes into a
         // `MaybeUninit` is always allowed).
         let bytes = unsafe { core::slice::from_raw_parts_mut(dst, size_of::<T>()) };
-        if let Err(err) = UserConstPtr::<u8>::from(addr).read_slice(provider, bytes) {
+        let copied = UserConstPtr::<u8>::from(addr).read_slice(provider, bytes);
+        if copied.is_err() {
             // Not a `T` yet: nobody may see it.
             *slot = None;
-            return Err(err);
         }
-        // Every byte was written, and any bytes are a valid `T` (UserCopy):
-        // `value` is initialized. (The slot was just filled.)
-        slot.as_mut().ok_or(LinuxError::EFAULT)
+        // Otherwise every byte was written, and any bytes are a valid `T`
+        // (UserCopy): `value` is initialized.
+        copied
     }
 
     /// [`copy_in`](Self::copy_in), or `None` for a null pointer (whose size
@@ -107,29 +110,24 @@ impl<T> ValueIn<T> {
     ///
     /// As [`copy_in`](Self::copy_in).
     #[inline]
-    pub fn copy_in_nullable<'s, P: AddrSpaceProvider + ?Sized>(
-        slot: &'s mut Option<Option<Self>>,
+    pub fn copy_in_nullable<P: AddrSpaceProvider + ?Sized>(
+        slot: &mut Option<Option<Self>>,
         provider: &mut P,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<&'s mut Option<Self>>
+    ) -> LinuxResult<()>
     where
         T: UserCopy,
     {
-        *slot = Some(None);
+        let inner = slot.insert(None);
         if addr != 0 {
-            let failed = match slot {
-                Some(inner) => Self::copy_in(inner, provider, addr, size, render).err(),
-                None => None,
-            };
-            if let Some(err) = failed {
+            if let Err(err) = Self::copy_in(inner, provider, addr, size, render) {
                 *slot = None;
                 return Err(err);
             }
         }
-        // (The slot was just filled.)
-        slot.as_mut().ok_or(LinuxError::EFAULT)
+        Ok(())
     }
 
     /// The user address it was copied from.
@@ -192,31 +190,32 @@ impl<T> ValueOut<T> {
     ///
     /// `EINVAL` for a size other than `size_of::<T>()`.
     #[inline]
-    pub fn new(
+    pub fn put_zeroed(
         slot: &mut Option<Self>,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<&mut Self>
+    ) -> LinuxResult<()>
     where
         T: UserCopy,
     {
         check_size::<T>(size)?;
-        Ok(slot.insert(Self::zeroed(addr, render)))
+        *slot = Some(Self::zeroed(addr, render));
+        Ok(())
     }
 
-    /// [`new`](Self::new), or `None` for a null pointer.
+    /// [`put_zeroed`](Self::put_zeroed), or `None` for a null pointer.
     ///
     /// # Errors
     ///
-    /// As [`new`](Self::new).
+    /// As [`put_zeroed`](Self::put_zeroed).
     #[inline]
-    pub fn new_nullable(
+    pub fn put_zeroed_nullable(
         slot: &mut Option<Option<Self>>,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<&mut Option<Self>>
+    ) -> LinuxResult<()>
     where
         T: UserCopy,
     {
@@ -225,7 +224,7 @@ impl<T> ValueOut<T> {
             check_size::<T>(size)?;
             *inner = Some(Self::zeroed(addr, render));
         }
-        Ok(inner)
+        Ok(())
     }
 
     /// Checks `size` (if given) and copies the `T` at `addr` into `slot`,
@@ -235,20 +234,18 @@ impl<T> ValueOut<T> {
     ///
     /// As [`ValueIn::copy_in`].
     #[inline]
-    pub fn copy_in_out<'s, P: AddrSpaceProvider + ?Sized>(
-        slot: &'s mut Option<Self>,
+    pub fn copy_in_out<P: AddrSpaceProvider + ?Sized>(
+        slot: &mut Option<Self>,
         provider: &mut P,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<&'s mut Self>
+    ) -> LinuxResult<()>
     where
         T: UserCopy,
     {
         check_size::<T>(size)?;
-        let holder = slot.insert(Self::zeroed(addr, render));
-        holder.fill(provider)?;
-        Ok(holder)
+        slot.insert(Self::zeroed(addr, render)).fill(provider)
     }
 
     /// [`copy_in_out`](Self::copy_in_out), or `None` for a null pointer.
@@ -257,13 +254,13 @@ impl<T> ValueOut<T> {
     ///
     /// As [`copy_in_out`](Self::copy_in_out).
     #[inline]
-    pub fn copy_in_out_nullable<'s, P: AddrSpaceProvider + ?Sized>(
-        slot: &'s mut Option<Option<Self>>,
+    pub fn copy_in_out_nullable<P: AddrSpaceProvider + ?Sized>(
+        slot: &mut Option<Option<Self>>,
         provider: &mut P,
         addr: usize,
         size: Option<usize>,
         render: Option<TraceFn<T>>,
-    ) -> LinuxResult<&'s mut Option<Self>>
+    ) -> LinuxResult<()>
     where
         T: UserCopy,
     {
@@ -272,7 +269,7 @@ impl<T> ValueOut<T> {
             check_size::<T>(size)?;
             inner.insert(Self::zeroed(addr, render)).fill(provider)?;
         }
-        Ok(inner)
+        Ok(())
     }
 
     #[inline]

@@ -241,10 +241,10 @@ pub fn entry(handler: &Handler) -> TokenStream {
                 let value_out = quote_spanned!(span=> #srt::ValueOut::<#elem>);
                 let convert = match (param.attrs.inout.is_some(), optional) {
                     (false, false) => {
-                        quote_spanned!(span=> #value_out::new(&mut #bind, #reg, #size, #render)?)
+                        quote_spanned!(span=> #value_out::put_zeroed(&mut #bind, #reg, #size, #render)?)
                     }
                     (false, true) => quote_spanned! {span=>
-                        #value_out::new_nullable(&mut #bind, #reg, #size, #render)?
+                        #value_out::put_zeroed_nullable(&mut #bind, #reg, #size, #render)?
                     },
                     (true, false) => quote_spanned! {span=>
                         #value_out::copy_in_out(&mut #bind, #ctx, #reg, #size, #render)?
@@ -279,10 +279,14 @@ pub fn entry(handler: &Handler) -> TokenStream {
             let mut #bind: ::core::option::Option<#holder> = ::core::option::Option::None;
         });
         // Structures are read into their slot in place (never moved after the
-        // copy); the other holders are made, then put in it.
+        // copy), and the handler borrows the filled slot; the other holders
+        // are made, then put in it.
         let in_place = matches!(param.kind(), Kind::ValueIn { .. } | Kind::ValueOut { .. });
         copies.push(if in_place {
-            quote!(let #bind = #convert;)
+            quote! {
+                #convert;
+                let #bind = #bind.as_mut().ok_or(__axptr::LinuxError::EFAULT)?;
+            }
         } else {
             quote!(let #bind = #bind.insert(#convert);)
         });
