@@ -311,72 +311,55 @@ fn terminated(
     }
 }
 
-/// Copies a C string from validated user memory at `src` into `dst`: the
-/// bytes up to and including the first NUL, at most `len` of them, in one
-/// pass (the fused copy-and-scan routine). Returns the index of the NUL, or
-/// `None` when the `len` bytes hold none (all of them copied). The NUL was
-/// found in the kernel copy, so `dst[..index]` holds no other.
+/// Runs a fused copy-and-scan routine (`arch::copy_until_nul` for bytes,
+/// `arch::copy_until_zero_u64` for 8-byte elements into an 8-aligned `dst`:
+/// C strings, argv and envp) in an access window: copies from validated
+/// user memory at `src` into `dst` the elements up to and including the
+/// first zero one, at most `elems` of them, in one pass. Returns the index
+/// of the zero element, or `None` when the `elems` elements hold none (all
+/// of them copied). The terminator was found in the kernel copy, so
+/// `dst[..index]` holds no other.
+///
+/// `NESTED`: whether an access may be open already on this CPU (the guard
+/// then saves and restores the flag); without it the flag is known to be
+/// clear and is not read again.
 ///
 /// # Errors
 ///
-/// `EFAULT` if a fault stopped the copy before either (the bytes before it
-/// may have been copied).
+/// `EFAULT` if a fault stopped the copy before either (the elements before
+/// it may have been copied).
 ///
 /// # Safety
 ///
-/// `dst` must be valid for writes of `len` bytes and must not overlap the
-/// user range; `[src, src + len)` must have been validated for reading
-/// (the routine reads nothing past the pages of the bytes up to the NUL).
-#[inline]
-pub(crate) unsafe fn copy_cstr_from_validated(
-    dst: *mut u8,
-    src: usize,
-    len: usize,
-) -> LinuxResult<Option<usize>> {
-    let copied = {
-        // SAFETY: a local guard, dropped at the end of this block.
-        let _guard = unsafe { UserAccessGuard::new() };
-        // SAFETY: the caller guarantees `dst`; the user range was validated
-        // and populated, and a fault in it is recovered by the routine.
-        unsafe { arch::copy_until_nul(dst, user_ptr::<u8>(src), len) }
-    };
-    terminated(copied, len, |last| {
-        // SAFETY: `last < copied <= len`: the routine wrote that byte.
-        unsafe { dst.add(last).read() == 0 }
-    })
-}
-
-/// Copies a zero-terminated array of 8-byte elements (argv, envp) from
-/// validated user memory at `src` into `dst`: the elements up to and
-/// including the first zero one, at most `elems` of them, in one pass.
-/// Returns the index of the zero element, or `None` when the `elems`
-/// elements hold none (all of them copied).
-///
-/// # Errors
-///
-/// `EFAULT` if a fault stopped the copy before either.
-///
-/// # Safety
-///
-/// `dst` must be valid for writes of `elems` elements (8-aligned, as its
-/// type says) and must not overlap the user range; `[src, src + 8 *
-/// elems)` must have been validated for reading. `src` need not be aligned.
-#[inline]
-pub(crate) unsafe fn copy_u64_array_from_validated(
-    dst: *mut u64,
+/// `routine` is the fused routine for `E`. `dst` must be valid for writes
+/// of `elems` elements and must not overlap the user range; `[src, src +
+/// elems * size_of::<E>())` must have been validated for reading (the
+/// routines read nothing past the pages of the elements up to the
+/// terminator). Without `NESTED`, the flag is clear on this CPU.
+#[inline(always)]
+pub(crate) unsafe fn run_fused<E: Copy + Default + PartialEq, const NESTED: bool>(
+    dst: *mut E,
     src: usize,
     elems: usize,
+    routine: unsafe fn(*mut E, *const u8, usize) -> usize,
 ) -> LinuxResult<Option<usize>> {
     let copied = {
-        // SAFETY: a local guard, dropped at the end of this block.
-        let _guard = unsafe { UserAccessGuard::new() };
+        // SAFETY: a local guard, dropped at the end of this block; without
+        // `NESTED` the caller guarantees that the flag is clear.
+        let _guard = unsafe {
+            if NESTED {
+                UserAccessGuard::new()
+            } else {
+                UserAccessGuard::new_unnested()
+            }
+        };
         // SAFETY: the caller guarantees `dst`; the user range was validated
         // and populated, and a fault in it is recovered by the routine.
-        unsafe { arch::copy_until_zero_u64(dst, user_ptr::<u8>(src), elems) }
+        unsafe { routine(dst, user_ptr::<u8>(src), elems) }
     };
     terminated(copied, elems, |last| {
         // SAFETY: `last < copied <= elems`: the routine wrote that element.
-        unsafe { dst.add(last).read() == 0 }
+        unsafe { dst.add(last).read() == E::default() }
     })
 }
 
@@ -433,24 +416,12 @@ impl TerminatedCopy {
         match size_of::<T>() {
             // SAFETY: as the caller guarantees, for bytes; the flag is
             // clear, as `general_path` found it.
-            1 => unsafe {
-                let copied = {
-                    let _guard = UserAccessGuard::new_unnested();
-                    arch::copy_until_nul(dst.cast(), user_ptr::<u8>(src), elems)
-                };
-                terminated(copied, elems, |last| dst.cast::<u8>().add(last).read() == 0)
-            },
+            1 => unsafe { run_fused::<u8, false>(dst.cast(), src, elems, arch::copy_until_nul) },
             // SAFETY: as the caller guarantees, for 8-byte elements into an
             // 8-aligned `dst`; the flag is clear, as `general_path` found
             // it.
             8 if dst.cast::<u64>().is_aligned() => unsafe {
-                let copied = {
-                    let _guard = UserAccessGuard::new_unnested();
-                    arch::copy_until_zero_u64(dst.cast(), user_ptr::<u8>(src), elems)
-                };
-                terminated(copied, elems, |last| {
-                    dst.cast::<u64>().add(last).read() == 0
-                })
+                run_fused::<u64, false>(dst.cast(), src, elems, arch::copy_until_zero_u64)
             },
             // SAFETY: as the caller guarantees.
             _ => unsafe { copy_terminated_general(dst, src, elems) },
@@ -480,11 +451,11 @@ unsafe fn copy_terminated_general<T>(
     }
     match size {
         // SAFETY: as the caller guarantees, for bytes.
-        1 => unsafe { copy_cstr_from_validated(dst.cast(), src, elems) },
+        1 => unsafe { run_fused::<u8, true>(dst.cast(), src, elems, arch::copy_until_nul) },
         // SAFETY: as the caller guarantees, for 8-byte elements; `dst` is
         // 8-aligned.
         8 if dst.cast::<u64>().is_aligned() => unsafe {
-            copy_u64_array_from_validated(dst.cast(), src, elems)
+            run_fused::<u64, true>(dst.cast(), src, elems, arch::copy_until_zero_u64)
         },
         _ => {
             // SAFETY: as the caller guarantees; no injection is due.

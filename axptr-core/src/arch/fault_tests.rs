@@ -23,16 +23,38 @@ use super::{
 use crate::{
     access_user_memory,
     sim::{FaultStats, SimSpace},
-    uaccess::{
-        atomic_u32_validated, clear_validated, copy_cstr_from_validated,
-        copy_u64_array_from_validated,
-    },
+    uaccess::{atomic_u32_validated, clear_validated, run_fused},
 };
 
 const PAGE: usize = 4096;
 const RW: MappingFlags = MappingFlags::READ.union(MappingFlags::WRITE);
 const RO: MappingFlags = MappingFlags::READ;
 const FILL: u8 = 0xee;
+
+/// The fused C-string copy, inside an access that may be nested.
+///
+/// # Safety
+///
+/// As [`run_fused`].
+unsafe fn copy_cstr(dst: *mut u8, src: usize, len: usize) -> Result<Option<usize>, LinuxError> {
+    // SAFETY: as the caller guarantees; the routine is the one for bytes.
+    unsafe { run_fused::<u8, true>(dst, src, len, super::copy_until_nul) }
+}
+
+/// The fused copy of a zero-terminated array of 8-byte elements.
+///
+/// # Safety
+///
+/// As [`run_fused`].
+unsafe fn copy_u64_array(
+    dst: *mut u64,
+    src: usize,
+    elems: usize,
+) -> Result<Option<usize>, LinuxError> {
+    // SAFETY: as the caller guarantees; the routine is the one for 8-byte
+    // elements.
+    unsafe { run_fused::<u64, true>(dst, src, elems, copy_until_zero_u64) }
+}
 
 /// A space whose first page is mapped with `flags` and whose second is
 /// unmapped (its accesses fault and cannot be resolved).
@@ -80,7 +102,7 @@ fn cstr_copy_ending_before_a_hole_reads_nothing_past_the_nul() {
     // The helper: the NUL's index.
     let mut dst = [0u8; 64];
     // SAFETY: `dst` holds 64 bytes; the source was mapped above.
-    let found = unsafe { copy_cstr_from_validated(dst.as_mut_ptr(), hole - 10, 64) };
+    let found = unsafe { copy_cstr(dst.as_mut_ptr(), hole - 10, 64) };
     assert_eq!(found, Ok(Some(9)));
     assert_eq!(&dst[..10], &text[PAGE - 10..]);
 }
@@ -120,16 +142,13 @@ fn cstr_copy_running_into_a_hole_reports_exactly_what_it_copied() {
     // SAFETY: `dst` holds 64 bytes; the source bytes were mapped above (or
     // fault into the hole, which the sim recovers).
     unsafe {
+        assert_eq!(copy_cstr(dst.as_mut_ptr(), hole - 64, 64), Ok(None));
         assert_eq!(
-            copy_cstr_from_validated(dst.as_mut_ptr(), hole - 64, 64),
-            Ok(None)
-        );
-        assert_eq!(
-            copy_cstr_from_validated(dst.as_mut_ptr(), hole - 10, 64),
+            copy_cstr(dst.as_mut_ptr(), hole - 10, 64),
             Err(LinuxError::EFAULT)
         );
         assert_eq!(
-            copy_cstr_from_validated(dst.as_mut_ptr(), hole, 64),
+            copy_cstr(dst.as_mut_ptr(), hole, 64),
             Err(LinuxError::EFAULT)
         );
     }
@@ -169,10 +188,10 @@ fn u64_array_copy_stops_at_the_hole_or_before_it() {
     space.poke(hole - 8, &[0; 8]).unwrap();
     let mut dst = [0u64; 16];
     // SAFETY: room for 16 elements; the source is mapped up to the zero one.
-    let found = unsafe { copy_u64_array_from_validated(dst.as_mut_ptr(), hole - 40, 16) };
+    let found = unsafe { copy_u64_array(dst.as_mut_ptr(), hole - 40, 16) };
     assert_eq!(found, Ok(Some(4)));
     // SAFETY: as above; the fifth element lies in the hole.
-    let fault = unsafe { copy_u64_array_from_validated(dst.as_mut_ptr(), hole - 44, 16) };
+    let fault = unsafe { copy_u64_array(dst.as_mut_ptr(), hole - 44, 16) };
     assert_eq!(fault, Err(LinuxError::EFAULT));
 }
 
@@ -288,7 +307,7 @@ fn routines_fault_lazy_pages_in_and_resume() {
     let mut dst = [u64::MAX; 4];
     // SAFETY: room for 4 elements; lazy user memory the sim populates (the
     // third element is the zero-filled start of page 2).
-    let found = unsafe { copy_u64_array_from_validated(dst.as_mut_ptr(), array, 4) };
+    let found = unsafe { copy_u64_array(dst.as_mut_ptr(), array, 4) };
     assert_eq!(found, Ok(Some(2)));
 
     space.poke(base + 3 * PAGE - 10, &[FILL; 20]).unwrap();
