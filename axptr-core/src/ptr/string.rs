@@ -267,7 +267,7 @@ fn read_terminated_cstring_or<P: AddrSpaceProvider + ?Sized>(
     validated: &mut Validated,
     err: &mut LinuxError,
 ) -> Option<CString> {
-    match read_terminated_vec_inline::<u8, P>(provider, addr, limit, true, validated) {
+    match read_terminated_vec::<u8, P>(provider, addr, limit, true, validated) {
         // SAFETY: the scan of the copy stopped at its first NUL and kept
         // the bytes before it and that NUL.
         Ok(bytes) => Some(unsafe { CString::from_vec_with_nul_unchecked(bytes) }),
@@ -295,22 +295,13 @@ const STACK_BLOCK: usize = 256;
 /// does not end there moves to the heap and continues there, growing as
 /// it goes. `validated` is the range validated last in the same operation
 /// (see [`Validated`]).
-#[cfg(feature = "alloc")]
-#[inline]
-pub(crate) fn read_terminated_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
-    provider: &mut P,
-    addr: usize,
-    limit: Limit,
-    with_terminator: bool,
-    validated: &mut Validated,
-) -> LinuxResult<Vec<T>> {
-    read_terminated_vec_inline::<T, P>(provider, addr, limit, with_terminator, validated)
-}
-
-/// [`read_terminated_vec`], inlined into its caller.
+///
+/// Inlined into each of its three callers, each a function of its own, so
+/// that `read_terminated_cstring_or` gets the vector in registers rather
+/// than through memory.
 #[cfg(feature = "alloc")]
 #[inline(always)]
-fn read_terminated_vec_inline<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
+pub(crate) fn read_terminated_vec<T: UserCopy, P: AddrSpaceProvider + ?Sized>(
     provider: &mut P,
     addr: usize,
     limit: Limit,

@@ -264,12 +264,11 @@ impl<T> ValueOut<T> {
     where
         T: UserCopy,
     {
-        let inner = slot.insert(None);
-        if addr != 0 {
-            check_size::<T>(size)?;
-            inner.insert(Self::zeroed(addr, render)).fill(provider)?;
+        Self::put_zeroed_nullable(slot, addr, size, render)?;
+        match slot {
+            Some(Some(holder)) => holder.fill(provider),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     #[inline]
