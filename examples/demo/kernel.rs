@@ -8,6 +8,10 @@
 //! hostile value could push out of bounds, or arithmetic it could overflow;
 //! and there is no `unsafe` at all.
 
+#[path = "../common/racer.rs"]
+mod racer;
+use racer::Racer;
+
 use core::{
     ffi::{CStr, c_char},
     fmt,
@@ -218,31 +222,6 @@ impl AddrSpaceProvider for Process {
             racer.run(&self.space, &mut self.log);
         }
         result
-    }
-}
-
-/// Not kernel code: the test rig's stand-in for a second user thread that
-/// calls `munmap` on a buffer while the kernel works on it. Run right after
-/// the address-space lock is released, it makes the unlucky interleaving
-/// happen every time: the page is validated and faulted in, then vanishes
-/// before the copy touches it.
-struct Racer {
-    page: usize,
-}
-
-impl Racer {
-    fn ready(&self, space: &SimSpace) -> bool {
-        space.is_present(self.page)
-    }
-
-    fn run(self, space: &SimSpace, log: &mut Vec<String>) {
-        match space.unmap(self.page, axptr::PAGE_SIZE_4K) {
-            Ok(()) => log.push(format!(
-                "[user thread 2] munmap({:#x}, 4096), right after the kernel's check",
-                self.page
-            )),
-            Err(err) => log.push(format!("[user thread 2] munmap failed: {err:?}")),
-        }
     }
 }
 

@@ -8,6 +8,10 @@
 //! This is test-rig code, not kernel code: it plays the program, the
 //! loader (`poke`, `put`) and the reader of user memory (`peek`, `get`).
 
+#[path = "../common/region.rs"]
+mod region;
+use region::Region;
+
 use std::{collections::BTreeMap, fmt::Write as _};
 
 use axptr::{
@@ -107,24 +111,6 @@ pub fn run() -> LinuxResult<Report> {
     let mut rig = Rig::new(space, peer)?;
     crate::program::run(&mut rig)?;
     Ok(rig.finish())
-}
-
-/// A bump allocator over a region of user memory.
-struct Region {
-    next: usize,
-    end: usize,
-}
-
-impl Region {
-    fn alloc(&mut self, len: usize, align: usize) -> LinuxResult<usize> {
-        let start = self.next.next_multiple_of(align);
-        let end = start.checked_add(len).ok_or(LinuxError::ENOMEM)?;
-        if end > self.end {
-            return Err(LinuxError::ENOMEM);
-        }
-        self.next = end;
-        Ok(start)
-    }
 }
 
 /// What the program expects of a call.
